@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// Builds everything a fresh clone needs: the WebAssembly core (release and debug,
+// single-thread and shared-memory variants), the packed MNIST subset, the ESM
+// bundle for browsers/Deno and the CLI bundle for Node.
+//   node scripts/build.mjs              full build
+//   node scripts/build.mjs --only wasm  just the .wasm files
+//   node scripts/build.mjs --if-stale   skip when outputs are newer than sources
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const only = args.includes("--only") ? args[args.indexOf("--only") + 1] : null;
+const ifStale = args.includes("--if-stale");
+const dist = join(root, "dist");
+mkdirSync(dist, { recursive: true });
+
+function newest(dir) {
+  let t = 0;
+  if (!existsSync(dir)) return 0;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
+  }
+  return t;
+}
+function oldestOutput(files) {
+  let t = Infinity;
+  for (const f of files) t = Math.min(t, existsSync(f) ? statSync(f).mtimeMs : 0);
+  return t;
+}
+
+// The wasm variants. Every variant runs the same AssemblyScript source, so their
+// results are bit-identical; they differ only in memory type and build flags.
+const asc = join(root, "node_modules", ".bin", "asc");
+const common = ["assembly/index.ts", "--runtime", "stub", "--importMemory", "--enable", "simd", "--use", "abort=assembly/runtime/abort/abort"];
+const variants = [
+  { out: "ntkscope.wasm", flags: ["-O3", "--noAssert", "--converge"] },
+  { out: "ntkscope-mt.wasm", flags: ["-O3", "--noAssert", "--converge", "--enable", "threads", "--sharedMemory", "--maximumMemory", "65536"] },
+  { out: "ntkscope-debug.wasm", flags: ["--debug", "--sourceMap"] },
+];
+
+function buildWasm() {
+  const outs = variants.map((v) => join(dist, v.out));
+  if (ifStale && oldestOutput(outs) > newest(join(root, "assembly"))) return;
+  for (const v of variants) {
+    execFileSync(asc, [...common, ...v.flags, "-o", join("dist", v.out)], { cwd: root, stdio: "inherit" });
+  }
+  console.error(`built ${variants.length} wasm variants in dist/`);
+}
+
+async function buildBundles() {
+  const outs = [join(dist, "ntkscope.js"), join(dist, "cli.js")];
+  if (ifStale && oldestOutput(outs) > Math.max(newest(join(root, "src")), newest(join(root, "shaders")))) return;
+  const esbuild = await import("esbuild");
+  // In the bundle the .wasm files sit next to the module, not in ../../dist/.
+  const wasmUrl = { name: "wasm-url", setup(b) { b.onLoad({ filter: /runtime[\\/]wasm-url\.ts$/ }, () => ({ contents: "export function wasmUrl(name) { return new URL(`./${name}`, import.meta.url); }", loader: "js" })); } };
+  const wgsl = { name: "wgsl-text", setup(b) { b.onLoad({ filter: /\.wgsl$/ }, async (a) => ({ contents: (await import("node:fs")).readFileSync(a.path, "utf8"), loader: "text" })); } };
+  // The browser/Deno bundle: one ES module, no node: imports (the build fails if one sneaks in).
+  await esbuild.build({
+    entryPoints: [join(root, "src/index.ts")], bundle: true, format: "esm", platform: "neutral",
+    target: "es2022", outfile: join(dist, "ntkscope.js"), sourcemap: true, plugins: [wgsl, wasmUrl], external: ["node:*"],
+    mainFields: ["module", "main"], logLevel: "warning",
+  });
+  await esbuild.build({
+    entryPoints: [join(root, "src/cli/main.ts")], bundle: true, format: "esm", platform: "node",
+    target: "node20", outfile: join(dist, "cli.js"), sourcemap: true, plugins: [wgsl, wasmUrl], logLevel: "warning",
+    banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
+  });
+  console.error("built dist/ntkscope.js and dist/cli.js");
+}
+
+async function buildData() {
+  const script = join(root, "scripts", "pack-mnist.mjs");
+  if (!existsSync(script)) return;
+  const out = join(dist, "mnist01.bin");
+  if (ifStale && existsSync(out) && statSync(out).mtimeMs > statSync(script).mtimeMs) return;
+  execFileSync(process.execPath, [script, out], { cwd: root, stdio: "inherit" });
+}
+
+if (!only || only === "wasm") buildWasm();
+if (!only || only === "data") await buildData();
+if (!only || only === "js") await buildBundles();
