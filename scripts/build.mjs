@@ -37,8 +37,8 @@ function oldestOutput(files) {
 const asc = join(root, "node_modules", ".bin", "asc");
 const common = ["assembly/index.ts", "--runtime", "stub", "--importMemory", "--enable", "simd", "--use", "abort=assembly/runtime/abort/abort"];
 const variants = [
-  { out: "ntkscope.wasm", flags: ["-O3", "--noAssert", "--converge"] },
-  { out: "ntkscope-mt.wasm", flags: ["-O3", "--noAssert", "--converge", "--enable", "threads", "--sharedMemory", "--maximumMemory", "65536"] },
+  { out: "ntkscope.wasm", flags: ["-O3", "--noAssert"] },
+  { out: "ntkscope-mt.wasm", flags: ["-O3", "--noAssert", "--enable", "threads", "--sharedMemory", "--maximumMemory", "65536"] },
   { out: "ntkscope-debug.wasm", flags: ["--debug", "--sourceMap"] },
 ];
 
