@@ -1,2 +1,7 @@
-// placeholder: filled in by its owner
-export const eigh_module_version: i32 = 0;
+// Dense symmetric eigensolver core (see assembly/eigh/*.ts for each piece and
+// the LAPACK routine it follows). Only the entry points below are exported
+// from the module; helpers stay internal.
+export { steqr_f64 } from "./eigh/steqr";
+export { sytd2_f64, ormtr_f64, eigh_finish_f64, eigh_panel_f64, larft_f64, trmm_upper_f64, latrd_f64 } from "./eigh/sytrd";
+export { jacobi_svd_f64 } from "./eigh/jacobi";
+export { laed_prep_f64, laed_secular_f64, laed_vectors_f64, laed_finish_f64 } from "./eigh/laed";

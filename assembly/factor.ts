@@ -1,2 +1,9 @@
-// placeholder: filled in by its owner
-export const factor_module_version: i32 = 0;
+// Dense factorizations over row-major f64 matrices in caller-owned memory:
+// Cholesky (potrf), triangular solves (trsm), Householder QR with and without
+// column pivoting (geqrf/geqp3, orgqr, ormqr) and LU with partial pivoting
+// (getrf, getrs). One concept per file under ./factor/; this module only
+// re-exports them so assembly/index.ts picks them up.
+export * from "./factor/cholesky";
+export * from "./factor/trsm";
+export * from "./factor/qr";
+export * from "./factor/lu";

@@ -1,2 +1,349 @@
-// placeholder: filled in by its owner
-export const kernels_module_version: i32 = 0;
+// Classic kernels of two point sets, computed into a caller-owned output K (row-major):
+//   dot        K_ij = x_i . y_j                                  (the Gram; also the fallback GEMM)
+//   laplacian  K_ij = exp(-g |x_i - y_j|_1)
+//   cauchy     K_ij = prod_k 1 / (1 + g (x_ik - y_jk)^2)
+//   rbf        K_ij = exp(-g (|x_i|^2 + |y_j|^2 - 2 x_i . y_j))  (a transform of the Gram)
+// plus the random-Fourier-feature draws and map (Rahimi & Recht, "Random features
+// for large-scale kernel machines", NIPS 2007): phi(x) = sqrt(2/D) cos(W x + b).
+//
+// Invariant: every entry is a pure function of its pair, computed with one fixed
+// order of operations (two SIMD lanes over even/odd k, lane 0 + lane 1, then the
+// tail), whether it falls in a 4x2 register tile or on a tile edge. So results
+// depend neither on the row split between tasks nor on the runtime.
+//
+// Symmetric mode (y == x): a task owning rows [i0, i1) computes the upper
+// triangle j >= i of its rows and mirrors each value to (j, i). Raw (untransformed)
+// values are only ever written to the task's own upper-triangle entries, and
+// lower-triangle entries are only written by mirroring, so concurrent tasks on a
+// shared memory never read each other's partial results.
+
+import { rng_hash } from "./rng";
+
+const TWO_PI: f64 = 6.283185307179586;
+
+// ---------------------------------------------------------------- pair reductions
+// The single-pair forms define the arithmetic; the 4x2 tiles reproduce it exactly.
+
+// @ts-ignore: decorator
+@inline function hsum(a: v128): f64 { return f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1); }
+// @ts-ignore: decorator
+@inline function hprod(a: v128): f64 { return f64x2.extract_lane(a, 0) * f64x2.extract_lane(a, 1); }
+
+function pair_dot(d: i32, x: usize, y: usize): f64 {
+  let acc = f64x2.splat(0);
+  let k = 0;
+  for (; k + 2 <= d; k += 2) {
+    const o = <usize>k << 3;
+    acc = f64x2.add(acc, f64x2.mul(v128.load(x + o), v128.load(y + o)));
+  }
+  let s = hsum(acc);
+  if (k < d) s += load<f64>(x + (<usize>k << 3)) * load<f64>(y + (<usize>k << 3));
+  return s;
+}
+
+function pair_l1(d: i32, x: usize, y: usize): f64 {
+  let acc = f64x2.splat(0);
+  let k = 0;
+  for (; k + 2 <= d; k += 2) {
+    const o = <usize>k << 3;
+    acc = f64x2.add(acc, f64x2.abs(f64x2.sub(v128.load(x + o), v128.load(y + o))));
+  }
+  let s = hsum(acc);
+  if (k < d) s += Math.abs(load<f64>(x + (<usize>k << 3)) - load<f64>(y + (<usize>k << 3)));
+  return s;
+}
+
+/** prod_k (1 + g (x_k - y_k)^2); the kernel is its reciprocal. */
+function pair_cauchy(d: i32, x: usize, y: usize, g: f64): f64 {
+  const one = f64x2.splat(1);
+  const vg = f64x2.splat(g);
+  let acc = one;
+  let k = 0;
+  for (; k + 2 <= d; k += 2) {
+    const o = <usize>k << 3;
+    const t = f64x2.sub(v128.load(x + o), v128.load(y + o));
+    acc = f64x2.mul(acc, f64x2.add(one, f64x2.mul(vg, f64x2.mul(t, t))));
+  }
+  let p = hprod(acc);
+  if (k < d) {
+    const t = load<f64>(x + (<usize>k << 3)) - load<f64>(y + (<usize>k << 3));
+    p *= 1.0 + g * (t * t);
+  }
+  return p;
+}
+
+// ---------------------------------------------------------------- 4x2 register tiles
+// Rows x_i..x_i+3 against columns y_j, y_j+1; 8 accumulators (PERF-NOTES: <= 8-10
+// live v128). Each writes its raw 4x2 block of values to out (stride ldo bytes).
+
+function tile_dot(d: i32, x: usize, ldx: usize, y: usize, ldy: usize, out: usize, ldo: usize): void {
+  let a00 = f64x2.splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+  const y1 = y + ldy, x1 = x + ldx, x2 = x1 + ldx, x3 = x2 + ldx;
+  let k = 0;
+  for (; k + 2 <= d; k += 2) {
+    const o = <usize>k << 3;
+    const b0 = v128.load(y + o), b1 = v128.load(y1 + o);
+    let a = v128.load(x + o);
+    a00 = f64x2.add(a00, f64x2.mul(a, b0)); a01 = f64x2.add(a01, f64x2.mul(a, b1));
+    a = v128.load(x1 + o);
+    a10 = f64x2.add(a10, f64x2.mul(a, b0)); a11 = f64x2.add(a11, f64x2.mul(a, b1));
+    a = v128.load(x2 + o);
+    a20 = f64x2.add(a20, f64x2.mul(a, b0)); a21 = f64x2.add(a21, f64x2.mul(a, b1));
+    a = v128.load(x3 + o);
+    a30 = f64x2.add(a30, f64x2.mul(a, b0)); a31 = f64x2.add(a31, f64x2.mul(a, b1));
+  }
+  let s00 = hsum(a00), s01 = hsum(a01), s10 = hsum(a10), s11 = hsum(a11);
+  let s20 = hsum(a20), s21 = hsum(a21), s30 = hsum(a30), s31 = hsum(a31);
+  if (k < d) {
+    const o = <usize>k << 3;
+    const b0 = load<f64>(y + o), b1 = load<f64>(y1 + o);
+    let a = load<f64>(x + o); s00 += a * b0; s01 += a * b1;
+    a = load<f64>(x1 + o); s10 += a * b0; s11 += a * b1;
+    a = load<f64>(x2 + o); s20 += a * b0; s21 += a * b1;
+    a = load<f64>(x3 + o); s30 += a * b0; s31 += a * b1;
+  }
+  store<f64>(out, s00); store<f64>(out + 8, s01); out += ldo;
+  store<f64>(out, s10); store<f64>(out + 8, s11); out += ldo;
+  store<f64>(out, s20); store<f64>(out + 8, s21); out += ldo;
+  store<f64>(out, s30); store<f64>(out + 8, s31);
+}
+
+function tile_l1(d: i32, x: usize, ldx: usize, y: usize, ldy: usize, out: usize, ldo: usize): void {
+  let a00 = f64x2.splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
+  const y1 = y + ldy, x1 = x + ldx, x2 = x1 + ldx, x3 = x2 + ldx;
+  let k = 0;
+  for (; k + 2 <= d; k += 2) {
+    const o = <usize>k << 3;
+    const b0 = v128.load(y + o), b1 = v128.load(y1 + o);
+    let a = v128.load(x + o);
+    a00 = f64x2.add(a00, f64x2.abs(f64x2.sub(a, b0))); a01 = f64x2.add(a01, f64x2.abs(f64x2.sub(a, b1)));
+    a = v128.load(x1 + o);
+    a10 = f64x2.add(a10, f64x2.abs(f64x2.sub(a, b0))); a11 = f64x2.add(a11, f64x2.abs(f64x2.sub(a, b1)));
+    a = v128.load(x2 + o);
+    a20 = f64x2.add(a20, f64x2.abs(f64x2.sub(a, b0))); a21 = f64x2.add(a21, f64x2.abs(f64x2.sub(a, b1)));
+    a = v128.load(x3 + o);
+    a30 = f64x2.add(a30, f64x2.abs(f64x2.sub(a, b0))); a31 = f64x2.add(a31, f64x2.abs(f64x2.sub(a, b1)));
+  }
+  let s00 = hsum(a00), s01 = hsum(a01), s10 = hsum(a10), s11 = hsum(a11);
+  let s20 = hsum(a20), s21 = hsum(a21), s30 = hsum(a30), s31 = hsum(a31);
+  if (k < d) {
+    const o = <usize>k << 3;
+    const b0 = load<f64>(y + o), b1 = load<f64>(y1 + o);
+    let a = load<f64>(x + o); s00 += Math.abs(a - b0); s01 += Math.abs(a - b1);
+    a = load<f64>(x1 + o); s10 += Math.abs(a - b0); s11 += Math.abs(a - b1);
+    a = load<f64>(x2 + o); s20 += Math.abs(a - b0); s21 += Math.abs(a - b1);
+    a = load<f64>(x3 + o); s30 += Math.abs(a - b0); s31 += Math.abs(a - b1);
+  }
+  store<f64>(out, s00); store<f64>(out + 8, s01); out += ldo;
+  store<f64>(out, s10); store<f64>(out + 8, s11); out += ldo;
+  store<f64>(out, s20); store<f64>(out + 8, s21); out += ldo;
+  store<f64>(out, s30); store<f64>(out + 8, s31);
+}
+
+function tile_cauchy(d: i32, x: usize, ldx: usize, y: usize, ldy: usize, out: usize, ldo: usize, g: f64): void {
+  const one = f64x2.splat(1), vg = f64x2.splat(g);
+  let a00 = one, a01 = one, a10 = one, a11 = one, a20 = one, a21 = one, a30 = one, a31 = one;
+  const y1 = y + ldy, x1 = x + ldx, x2 = x1 + ldx, x3 = x2 + ldx;
+  let k = 0;
+  for (; k + 2 <= d; k += 2) {
+    const o = <usize>k << 3;
+    const b0 = v128.load(y + o), b1 = v128.load(y1 + o);
+    let a = v128.load(x + o);
+    let t = f64x2.sub(a, b0); a00 = f64x2.mul(a00, f64x2.add(one, f64x2.mul(vg, f64x2.mul(t, t))));
+    t = f64x2.sub(a, b1); a01 = f64x2.mul(a01, f64x2.add(one, f64x2.mul(vg, f64x2.mul(t, t))));
+    a = v128.load(x1 + o);
+    t = f64x2.sub(a, b0); a10 = f64x2.mul(a10, f64x2.add(one, f64x2.mul(vg, f64x2.mul(t, t))));
+    t = f64x2.sub(a, b1); a11 = f64x2.mul(a11, f64x2.add(one, f64x2.mul(vg, f64x2.mul(t, t))));
+    a = v128.load(x2 + o);
+    t = f64x2.sub(a, b0); a20 = f64x2.mul(a20, f64x2.add(one, f64x2.mul(vg, f64x2.mul(t, t))));
+    t = f64x2.sub(a, b1); a21 = f64x2.mul(a21, f64x2.add(one, f64x2.mul(vg, f64x2.mul(t, t))));
+    a = v128.load(x3 + o);
+    t = f64x2.sub(a, b0); a30 = f64x2.mul(a30, f64x2.add(one, f64x2.mul(vg, f64x2.mul(t, t))));
+    t = f64x2.sub(a, b1); a31 = f64x2.mul(a31, f64x2.add(one, f64x2.mul(vg, f64x2.mul(t, t))));
+  }
+  let s00 = hprod(a00), s01 = hprod(a01), s10 = hprod(a10), s11 = hprod(a11);
+  let s20 = hprod(a20), s21 = hprod(a21), s30 = hprod(a30), s31 = hprod(a31);
+  if (k < d) {
+    const o = <usize>k << 3;
+    const b0 = load<f64>(y + o), b1 = load<f64>(y1 + o);
+    let a = load<f64>(x + o);
+    let t = a - b0; s00 *= 1.0 + g * (t * t); t = a - b1; s01 *= 1.0 + g * (t * t);
+    a = load<f64>(x1 + o);
+    t = a - b0; s10 *= 1.0 + g * (t * t); t = a - b1; s11 *= 1.0 + g * (t * t);
+    a = load<f64>(x2 + o);
+    t = a - b0; s20 *= 1.0 + g * (t * t); t = a - b1; s21 *= 1.0 + g * (t * t);
+    a = load<f64>(x3 + o);
+    t = a - b0; s30 *= 1.0 + g * (t * t); t = a - b1; s31 *= 1.0 + g * (t * t);
+  }
+  store<f64>(out, s00); store<f64>(out + 8, s01); out += ldo;
+  store<f64>(out, s10); store<f64>(out + 8, s11); out += ldo;
+  store<f64>(out, s20); store<f64>(out + 8, s21); out += ldo;
+  store<f64>(out, s30); store<f64>(out + 8, s31);
+}
+
+// ---------------------------------------------------------------- raw pairwise blocks
+
+/** op: 0 dot, 1 L1 distance, 2 cauchy product. */
+// @ts-ignore: decorator
+@inline function pair_op(op: i32, d: i32, x: usize, y: usize, g: f64): f64 {
+  if (op == 0) return pair_dot(d, x, y);
+  if (op == 1) return pair_l1(d, x, y);
+  return pair_cauchy(d, x, y, g);
+}
+
+// @ts-ignore: decorator
+@inline function tile_op(op: i32, d: i32, x: usize, ldx: usize, y: usize, ldy: usize, out: usize, ldo: usize, g: f64): void {
+  if (op == 0) tile_dot(d, x, ldx, y, ldy, out, ldo);
+  else if (op == 1) tile_l1(d, x, ldx, y, ldy, out, ldo);
+  else tile_cauchy(d, x, ldx, y, ldy, out, ldo, g);
+}
+
+/**
+ * Raw pairwise values R_ij = op(x_i, y_j) for rows [i0, i1) of the m x n result
+ * (x: m x d, ld ldx; y: n x d, ld ldy; out ld ldo, all in f64 elements).
+ * sym != 0 (y == x, n == m): only j >= i is written (no mirroring here).
+ */
+export function kern_pairwise_raw_f64(op: i32, i0: i32, i1: i32, n: i32, d: i32, x: usize, ldx: i32, y: usize, ldy: i32, out: usize, ldo: i32, g: f64, sym: i32): void {
+  const bx = <usize>ldx << 3, by = <usize>ldy << 3, bo = <usize>ldo << 3;
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const xi = x + <usize>i * bx;
+    const oi = out + <usize>i * bo;
+    // columns before the first full tile above the diagonal: single pairs
+    let j = sym ? i : 0;
+    const jt = sym ? i + 4 : 0;             // first column whose 4x2 tile lies in j >= i+3
+    for (; j < jt && j < n; j++) {
+      for (let r = 0; r < 4; r++) {
+        if (sym && j < i + r) continue;
+        store<f64>(oi + <usize>r * bo + (<usize>j << 3), pair_op(op, d, xi + <usize>r * bx, y + <usize>j * by, g));
+      }
+    }
+    for (; j + 2 <= n; j += 2) tile_op(op, d, xi, bx, y + <usize>j * by, by, oi + (<usize>j << 3), bo, g);
+    for (; j < n; j++) {
+      for (let r = 0; r < 4; r++) store<f64>(oi + <usize>r * bo + (<usize>j << 3), pair_op(op, d, xi + <usize>r * bx, y + <usize>j * by, g));
+    }
+  }
+  for (; i < i1; i++) {
+    const xi = x + <usize>i * bx;
+    const oi = out + <usize>i * bo;
+    for (let j = sym ? i : 0; j < n; j++) store<f64>(oi + (<usize>j << 3), pair_op(op, d, xi, y + <usize>j * by, g));
+  }
+}
+
+// ---------------------------------------------------------------- elementwise transforms
+
+/**
+ * In place over rows [i0, i1) of K (m x n, ld ldk), kind:
+ *   0 none (linear), 1 rbf from a Gram: exp(-g max(0, n1_i + n2_j - 2 G_ij)),
+ *   2 exp(-g R_ij) (laplacian from L1 distances), 3 1 / R_ij (cauchy from products).
+ * n1, n2: squared norms (rbf only). sym: only j >= i is read; the diagonal of an rbf
+ * is exactly 1 (distance 0) and every value is mirrored to (j, i).
+ */
+export function kern_transform_f64(kind: i32, i0: i32, i1: i32, n: i32, k: usize, ldk: i32, n1: usize, n2: usize, g: f64, sym: i32): void {
+  const bk = <usize>ldk << 3;
+  for (let i = i0; i < i1; i++) {
+    const row = k + <usize>i * bk;
+    const j0 = sym ? i : 0;
+    if (kind == 1) {
+      const ni = load<f64>(n1 + (<usize>i << 3));
+      for (let j = j0; j < n; j++) {
+        const p = row + (<usize>j << 3);
+        let dist = (ni + load<f64>(n2 + (<usize>j << 3))) - 2.0 * load<f64>(p);
+        if (sym && j == i) dist = 0;
+        store<f64>(p, Math.exp(-g * (dist > 0 ? dist : 0)));
+      }
+    } else if (kind == 2) {
+      for (let j = j0; j < n; j++) { const p = row + (<usize>j << 3); store<f64>(p, Math.exp(-g * load<f64>(p))); }
+    } else if (kind == 3) {
+      for (let j = j0; j < n; j++) { const p = row + (<usize>j << 3); store<f64>(p, 1.0 / load<f64>(p)); }
+    }
+  }
+  if (sym) kern_mirror_f64(i0, i1, n, k, ldk);
+}
+
+/** K(j, i) = K(i, j) for i in [i0, i1), j > i; blocked so the column writes stay in cache. */
+export function kern_mirror_f64(i0: i32, i1: i32, n: i32, k: usize, ldk: i32): void {
+  const bk = <usize>ldk << 3;
+  const B = 32;
+  for (let ib = i0; ib < i1; ib += B) {
+    const ie = min(ib + B, i1);
+    for (let jb = ib; jb < n; jb += B) {
+      const je = min(jb + B, n);
+      for (let i = ib; i < ie; i++) {
+        const src = k + <usize>i * bk;
+        for (let j = max(jb, i + 1); j < je; j++) store<f64>(k + <usize>j * bk + (<usize>i << 3), load<f64>(src + (<usize>j << 3)));
+      }
+    }
+  }
+}
+
+/** out[i] = |x_i|^2 with the pair_dot arithmetic (so it equals the Gram diagonal bit for bit). */
+export function kern_sqnorms_f64(m: i32, d: i32, x: usize, ldx: i32, out: usize): void {
+  const bx = <usize>ldx << 3;
+  for (let i = 0; i < m; i++) { const xi = x + <usize>i * bx; store<f64>(out + (<usize>i << 3), pair_dot(d, xi, xi)); }
+}
+
+// ---------------------------------------------------------------- random Fourier features
+
+// Open-interval uniform (0, 1): the top 52 bits of the counter hash of
+// assembly/rng.ts plus one half, times 2^-52 (exact), so the inverse CDFs (log,
+// tan) never see 0 or 1.
+// @ts-ignore: decorator
+@inline function u_open(seed: u64, stream: u64, i: u64): f64 {
+  return (<f64>(rng_hash(seed, stream, i) >> 12) + 0.5) * 2.220446049250313e-16;
+}
+
+/**
+ * The RFF frequencies W (D x d, row-major) and phases b (D) of a shift-invariant
+ * kernel, by Bochner: base 0 rbf exp(-g|t|^2) -> N(0, 2g I); base 1 laplacian
+ * exp(-g|t|_1) -> iid Cauchy(0, g); base 2 cauchy prod 1/(1+g t_k^2) -> iid
+ * Laplace(0, sqrt(g)). W entry e = r*d + c is counter e of stream 0 under `seed`,
+ * b_r counter r of stream 1, so any block of rows [r0, r1) can be drawn independently
+ * (w and b point at row 0).
+ */
+export function rff_draw_f64(base: i32, seed: u64, r0: i32, r1: i32, d: i32, g: f64, w: usize, b: usize): void {
+  const sn = Math.sqrt(2.0 * g), sl = Math.sqrt(g);
+  for (let e: u64 = <u64>r0 * <u64>d, end = <u64>r1 * <u64>d; e < end; e++) {
+    let v: f64;
+    if (base == 0) {
+      // Box-Muller over the same counter pairing as rng_normal_at
+      const j = e & ~(<u64>1);
+      const u1 = u_open(seed, 0, j), u2 = u_open(seed, 0, j + 1);
+      const r = Math.sqrt(-2.0 * Math.log(u1));
+      const t = TWO_PI * u2;
+      v = sn * ((e & 1) ? r * Math.sin(t) : r * Math.cos(t));
+    } else if (base == 1) {
+      v = g * Math.tan(3.141592653589793 * (u_open(seed, 0, e) - 0.5));
+    } else {
+      const u = u_open(seed, 0, e) - 0.5;     // (-1/2, 1/2), never +-1/2
+      const m = Math.log(1.0 - 2.0 * Math.abs(u));
+      v = u < 0 ? sl * m : -sl * m;
+    }
+    store<f64>(w + (<usize>e << 3), v);
+  }
+  for (let r = r0; r < r1; r++) store<f64>(b + (<usize>r << 3), TWO_PI * u_open(seed, 1, <u64>r));
+}
+
+/** In place over rows [i0, i1) of Z (m x D, ld ldz): Z_ir <- sqrt(2/D) cos(Z_ir + b_r). */
+export function rff_map_f64(i0: i32, i1: i32, D: i32, z: usize, ldz: i32, b: usize): void {
+  const scale = Math.sqrt(2.0 / <f64>D);
+  const bz = <usize>ldz << 3;
+  for (let i = i0; i < i1; i++) {
+    const row = z + <usize>i * bz;
+    for (let r = 0; r < D; r++) {
+      const p = row + (<usize>r << 3);
+      store<f64>(p, scale * Math.cos(load<f64>(p) + load<f64>(b + (<usize>r << 3))));
+    }
+  }
+}
+
+// ---------------------------------------------------------------- whole kernels by rows
+
+/**
+ * laplacian (op 1) or cauchy (op 2) over rows [i0, i1): raw pairwise values, then
+ * the transform, then (sym) the mirror, all within the task's own rows.
+ */
+export function kern_pairwise_f64(op: i32, i0: i32, i1: i32, n: i32, d: i32, x: usize, ldx: i32, y: usize, ldy: i32, out: usize, ldo: i32, g: f64, sym: i32): void {
+  kern_pairwise_raw_f64(op, i0, i1, n, d, x, ldx, y, ldy, out, ldo, g, sym);
+  kern_transform_f64(op == 1 ? 2 : 3, i0, i1, n, out, ldo, 0, 0, g, sym);
+}

@@ -57,16 +57,24 @@ async function buildBundles() {
   const esbuild = await import("esbuild");
   // In the bundle the .wasm files sit next to the module, not in ../../dist/.
   const wasmUrl = { name: "wasm-url", setup(b) { b.onLoad({ filter: /runtime[\\/]wasm-url\.ts$/ }, () => ({ contents: "export function wasmUrl(name) { return new URL(`./${name}`, import.meta.url); }", loader: "js" })); } };
+  // `?raw` imports (uPlot inlined into the report) become text, as Vite does in tests.
+  const raw = { name: "raw-text", setup(b) {
+    b.onResolve({ filter: /\?raw$/ }, async (a) => {
+      const r = await b.resolve(a.path.slice(0, -4), { resolveDir: a.resolveDir, kind: a.kind });
+      return { path: r.path, namespace: "raw-text" };
+    });
+    b.onLoad({ filter: /.*/, namespace: "raw-text" }, async (a) => ({ contents: (await import("node:fs")).readFileSync(a.path, "utf8"), loader: "text" }));
+  } };
   const wgsl = { name: "wgsl-text", setup(b) { b.onLoad({ filter: /\.wgsl$/ }, async (a) => ({ contents: (await import("node:fs")).readFileSync(a.path, "utf8"), loader: "text" })); } };
   // The browser/Deno bundle: one ES module, no node: imports (the build fails if one sneaks in).
   await esbuild.build({
     entryPoints: [join(root, "src/index.ts")], bundle: true, format: "esm", platform: "neutral",
-    target: "es2022", outfile: join(dist, "ntkscope.js"), sourcemap: true, plugins: [wgsl, wasmUrl], external: ["node:*"],
+    target: "es2022", outfile: join(dist, "ntkscope.js"), sourcemap: true, plugins: [wgsl, wasmUrl, raw], external: ["node:*"],
     mainFields: ["module", "main"], logLevel: "warning",
   });
   await esbuild.build({
     entryPoints: [join(root, "src/cli/main.ts")], bundle: true, format: "esm", platform: "node",
-    target: "node20", outfile: join(dist, "cli.js"), sourcemap: true, plugins: [wgsl, wasmUrl], logLevel: "warning",
+    target: "node20", outfile: join(dist, "cli.js"), sourcemap: true, plugins: [wgsl, wasmUrl, raw], logLevel: "warning",
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
   console.error("built dist/ntkscope.js and dist/cli.js");

@@ -1,13 +1,55 @@
-// The object `init()` returns: the contract's API (kernel, spectrum, fit) plus
-// the lower-level linear algebra, all bound to one loaded core (and pool).
+// The object `init()` returns: the contract's API (kernel, spectrum, fit), the
+// main job (analyze) and the lower-level linear algebra, all bound to one loaded
+// core (and its worker pool). Every method validates its inputs at the boundary.
 import type { Ctx } from "./runtime/context.js";
-import type { Backend } from "./types.js";
+import type { Backend, Matrix, ProgressCallback } from "./types.js";
+import { computeKernel, type KernelOptions } from "./kernels/index.js";
+import { spectrum, type SpectrumOptions, type SpectrumResult } from "./analysis/spectrum.js";
+import { fitKernel, type FitModel, type FitOptions } from "./analysis/fit.js";
+import { gemm, gemv, gram } from "./linalg/blas.js";
+import { eigh } from "./linalg/eigh.js";
+import { eigsh } from "./linalg/lanczos.js";
+import { svd } from "./linalg/svd.js";
+import { cholesky, choleskySolve, solveSPD } from "./linalg/cholesky.js";
+import { triangularSolve } from "./linalg/triangular.js";
+import { analyze, type AnalyzeOptions, type AnalyzeResult } from "./pipeline/analyze.js";
+import { VERSION } from "./version.js";
+
+type Rest<F> = F extends (ctx: Ctx, ...rest: infer R) => infer O ? (...rest: R) => O : never;
+const bind = <F extends (ctx: Ctx, ...a: never[]) => unknown>(ctx: Ctx, f: F) => ((...a: unknown[]) => (f as (...x: unknown[]) => unknown)(ctx, ...a)) as Rest<F>;
 
 export class Engine {
-  constructor(readonly ctx: Ctx, readonly backend: Backend) {}
+  /** Dense linear algebra on row-major f64 matrices (WebAssembly SIMD, parallel where a pool exists). */
+  readonly linalg;
+
+  constructor(readonly ctx: Ctx, readonly backend: Backend) {
+    this.linalg = {
+      gemm: bind(ctx, gemm), gemv: bind(ctx, gemv), gram: bind(ctx, gram),
+      eigh: bind(ctx, eigh), eigsh: bind(ctx, eigsh), svd: bind(ctx, svd),
+      cholesky: bind(ctx, cholesky), choleskySolve: bind(ctx, choleskySolve), solveSPD: bind(ctx, solveSPD),
+      triangularSolve: bind(ctx, triangularSolve),
+    };
+  }
 
   /** Threads in use for WebAssembly work (1 without a worker pool). */
   get threads(): number { return this.ctx.pool ? this.ctx.pool.threads : 1; }
+
+  /** Progress of long computations (kernel blocks, eigensolver stages). */
+  set onProgress(cb: ProgressCallback | undefined) { this.ctx.progress = cb; }
+
+  /** A kernel matrix per the contract's `kernel --kind` table (options are the flags in camelCase). */
+  kernel(opts: KernelOptions): Promise<Matrix> { return computeKernel(this.ctx, opts); }
+
+  /** Eigen-analysis of a symmetric PSD kernel: the contract's `spectrum` JSON keys. */
+  spectrum(K: Matrix, opts: SpectrumOptions = {}): Promise<SpectrumResult> { return spectrum(this.ctx, K, opts); }
+
+  /** Kernel ridge / logistic regression; `predict(Kxt)` for a test kernel. */
+  fit(K: Matrix, y: Float64Array | Matrix, opts: FitOptions = {}): Promise<FitModel> { return fitKernel(this.ctx, K, y, opts); }
+
+  /** The main job: kernels, spectra, alignment and convergence measures of one dataset (render with renderReport). */
+  analyze(opts: AnalyzeOptions, dataMs = 0): Promise<AnalyzeResult> {
+    return analyze(this.ctx, opts, { version: VERSION, backend: this.backend, threads: this.threads, dataMs });
+  }
 
   /** Stops the worker pool, if any. The engine must not be used afterwards. */
   dispose(): void { this.ctx.pool?.terminate(); }

@@ -1,6 +1,13 @@
 // init(): load the core once per option set, pick the backend, start the pool.
+//
+// Threads: with `threads` > 1 (or "auto" resolving to more than 1) the core is the
+// shared-memory (-mt) build and a WorkerPool runs parallel task lists. Where the
+// runtime has no SharedArrayBuffer, no cross-origin isolation (browsers) or no
+// Worker (workerd and other edge runtimes), init quietly uses one thread: the
+// results are bit-identical either way, only slower.
 import { Core, type WasmSource } from "./runtime/core.js";
 import type { Ctx } from "./runtime/context.js";
+import { poolSupported, resolveThreads, WorkerPool } from "./runtime/pool.js";
 import { Engine } from "./engine.js";
 import { NtkError } from "./runtime/errors.js";
 import type { BackendChoice } from "./types.js";
@@ -8,11 +15,19 @@ import type { BackendChoice } from "./types.js";
 export interface InitOptions {
   /** "wasm" | "webgpu" | "auto" (default "auto": the GPU only when present and worth it) */
   backend?: BackendChoice;
-  /** Worker threads for wasm work: a number, or "auto" (hardware concurrency). Default 1. */
+  /**
+   * Threads for wasm work, counting the calling thread: a number, or "auto"
+   * (hardware concurrency, at most 8). Default 1. Falls back to 1 where shared
+   * memory or workers are unavailable; `engine.threads` tells what was granted.
+   */
   threads?: number | "auto";
-  /** Precompiled core (edge runtimes), its bytes, or its URL. */
+  /**
+   * Precompiled core (edge runtimes), its bytes, or its URL. With threads > 1 this
+   * must be the shared-memory build (ntkscope-mt.wasm); a single-thread build
+   * makes init fall back to one thread.
+   */
   wasm?: WasmSource;
-  /** Load the debug build of the core (assertions on). */
+  /** Load the debug build of the core (assertions on); single-threaded. */
   debug?: boolean;
 }
 
@@ -24,7 +39,29 @@ export async function init(opts: InitOptions = {}): Promise<Engine> {
   if (backend === "webgpu") {
     throw new NtkError("backend", "init: the WebGPU backend found no usable adapter in this runtime (use backend \"wasm\" or \"auto\")");
   }
-  const core = await Core.create({ wasm: opts.wasm, debug: opts.debug });
-  const ctx: Ctx = { core, pool: null };
+  const threads = await resolveThreads(opts.threads);
+  const ctx: Ctx = threads > 1 && !opts.debug && poolSupported()
+    ? await parallelCtx(opts, threads)
+    : { core: await Core.create({ wasm: opts.wasm, debug: opts.debug }), pool: null };
   return new Engine(ctx, "wasm");
+}
+
+/** A shared-memory core plus a pool; one thread whenever either cannot be had. */
+async function parallelCtx(opts: InitOptions, threads: number): Promise<Ctx> {
+  let core: Core;
+  try {
+    core = await Core.create({ wasm: opts.wasm, shared: true });
+  } catch {
+    // A given single-thread module cannot link against shared memory, a host may
+    // refuse to reserve a 4 GiB shared memory (32-bit), or only ntkscope.wasm was
+    // deployed: run on one thread (a failure of that one is the error to report).
+    return { core: await Core.create({ wasm: opts.wasm }), pool: null };
+  }
+  try {
+    return { core, pool: await WorkerPool.create(core, threads) };
+  } catch (e) {
+    // e.g. a Content-Security-Policy that forbids blob: workers: the shared core still works alone.
+    if (e instanceof NtkError && e.code === "backend") return { core, pool: null };
+    throw e;
+  }
 }

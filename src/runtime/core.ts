@@ -114,6 +114,7 @@ export class Scope {
   releaseAll(): void { for (const p of this.ptrs.splice(0)) this.core.alloc.release(p); }
 }
 
+/** The core's imports. Pool workers build the same ones in worker-source.ts (keep the two in step). */
 export function coreImports(memory: WebAssembly.Memory): WebAssembly.Imports {
   return {
     env: {

@@ -1,0 +1,266 @@
+// Householder reduction of a symmetric matrix to tridiagonal form and the
+// matching back-transformation (LAPACK dsytd2 'L' and dorm2r / dormtr 'L','L','N').
+//
+// Invariant: Q^T A Q = T with Q = H(0) H(1) ... H(n-2),
+//   H(i) = I - tau_i v_i v_i^T, v_i = (0..0, 1 at i+1, A(i+2:n, i)),
+// d = diag(T), e = subdiag(T). Addressing is column-major (see util.ts), only the
+// lower triangle is read: for a row-major buffer that is the UPPER triangle.
+import { ld64, st64, at, hypot2, vdot, vaxpy, vscal, EPS, SAFMIN } from "./util";
+
+// Results of larfg.
+let hhBeta: f64 = 0, hhTau: f64 = 0;
+
+/**
+ * Householder vector (dlarfg): H [alpha; x] = [beta; 0]; x (length m-1) is
+ * overwritten with v(1:), v(0) = 1 implied.
+ */
+export function larfg(m: i32, alpha: f64, x: usize): void {
+  if (m <= 1) { hhTau = 0; hhBeta = alpha; return; }
+  let xnorm = sqrt<f64>(vdot(m - 1, x, x));
+  if (xnorm == 0.0) { hhTau = 0; hhBeta = alpha; return; }
+  let beta = -copysign<f64>(hypot2(alpha, xnorm), alpha);
+  const safmin = SAFMIN / EPS;
+  let knt = 0;
+  if (abs<f64>(beta) < safmin) {
+    // beta may be inaccurate: rescale x and alpha up and recompute
+    const rsafmn = 1.0 / safmin;
+    do {
+      knt++;
+      vscal(m - 1, rsafmn, x);
+      beta *= rsafmn; alpha *= rsafmn;
+    } while (abs<f64>(beta) < safmin && knt < 20);
+    xnorm = sqrt<f64>(vdot(m - 1, x, x));
+    beta = -copysign<f64>(hypot2(alpha, xnorm), alpha);
+  }
+  hhTau = (beta - alpha) / beta;
+  vscal(m - 1, 1.0 / (alpha - beta), x);
+  for (let j = 0; j < knt; j++) beta *= safmin;
+  hhBeta = beta;
+}
+
+/**
+ * y = alpha * A * x, A symmetric m x m given by its lower triangle (column-major).
+ * One pass per column: the below-diagonal part feeds both y[j+1:] += t1 * a and
+ * t2 += a . x[j+1:] from the same loads (the matrix is read once: this loop is
+ * memory-bound). Two independent dot accumulators, fixed order.
+ */
+function symvLower(m: i32, alpha: f64, a: usize, lda: i32, x: usize, y: usize): void {
+  for (let i = 0; i < m; i++) st64(y, i, 0.0);
+  for (let j = 0; j < m; j++) {
+    const col = at(a, lda, j, j) + 8;
+    const t1 = alpha * ld64(x, j);
+    const len = m - j - 1;
+    const xo = x + ((<usize>(j + 1)) << 3), yo = y + ((<usize>(j + 1)) << 3);
+    const vt1 = f64x2.splat(t1);
+    let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
+    let i = 0;
+    for (; i + 4 <= len; i += 4) {
+      const o = <usize>i << 3;
+      const a0 = v128.load(col + o), a1 = v128.load(col + o + 16);
+      acc0 = f64x2.add(acc0, f64x2.mul(a0, v128.load(xo + o)));
+      acc1 = f64x2.add(acc1, f64x2.mul(a1, v128.load(xo + o + 16)));
+      v128.store(yo + o, f64x2.add(v128.load(yo + o), f64x2.mul(vt1, a0)));
+      v128.store(yo + o + 16, f64x2.add(v128.load(yo + o + 16), f64x2.mul(vt1, a1)));
+    }
+    const acc = f64x2.add(acc0, acc1);
+    let t2 = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    for (; i < len; i++) {
+      const av = ld64(col, i);
+      t2 += av * ld64(xo, i);
+      st64(yo, i, ld64(yo, i) + t1 * av);
+    }
+    st64(y, j, ld64(y, j) + t1 * load<f64>(col - 8) + alpha * t2);
+  }
+}
+
+/** A -= v w^T + w v^T on the lower triangle (column-major). */
+function syr2Lower(m: i32, v: usize, w: usize, a: usize, lda: i32): void {
+  for (let j = 0; j < m; j++) {
+    const col = at(a, lda, j, j);
+    const vj = ld64(v, j), wj = ld64(w, j);
+    const len = m - j;
+    const vo = v + (<usize>j << 3), wo = w + (<usize>j << 3);
+    const nvj = f64x2.splat(-vj), nwj = f64x2.splat(-wj);
+    let i = 0;
+    for (; i + 2 <= len; i += 2) {
+      const o = <usize>i << 3;
+      let c = v128.load(col + o);
+      c = f64x2.add(c, f64x2.mul(v128.load(vo + o), nwj));
+      c = f64x2.add(c, f64x2.mul(v128.load(wo + o), nvj));
+      v128.store(col + o, c);
+    }
+    for (; i < len; i++) {
+      st64(col, i, ld64(col, i) + ld64(vo, i) * -wj + ld64(wo, i) * -vj);
+    }
+  }
+}
+
+/**
+ * Unblocked tridiagonalisation (dsytd2, lower). Outputs d (n), e (n-1), tau (n-1);
+ * the reflectors stay below the subdiagonal of A. work: n doubles.
+ */
+export function sytd2_f64(n: i32, a: usize, lda: i32, d: usize, e: usize, tau: usize, work: usize): void {
+  for (let i = 0; i < n - 1; i++) {
+    const m = n - i - 1;                       // order of the trailing block
+    const v = at(a, lda, i + 1, i);            // v(0) sits at A(i+1, i)
+    larfg(m, load<f64>(v), v + 8);
+    const taui = hhTau;
+    st64(e, i, hhBeta);
+    if (taui != 0.0) {
+      store<f64>(v, 1.0);
+      const a22 = at(a, lda, i + 1, i + 1);
+      symvLower(m, taui, a22, lda, v, work);
+      const alpha2 = -0.5 * taui * vdot(m, work, v);
+      vaxpy(m, alpha2, v, work);
+      syr2Lower(m, v, work, a22, lda);
+      store<f64>(v, hhBeta);
+    }
+    st64(d, i, load<f64>(at(a, lda, i, i)));
+    st64(tau, i, taui);
+  }
+  if (n > 0) st64(d, n - 1, load<f64>(at(a, lda, n - 1, n - 1)));
+}
+
+/**
+ * Z := Q Z for the Q of sytd2/sytrd (dormtr 'L','L','N', unblocked): Z is n x ncols,
+ * column-major (each column contiguous), reflectors read from A.
+ */
+export function ormtr_f64(n: i32, ncols: i32, a: usize, lda: i32, tau: usize, z: usize, ldz: i32): void {
+  for (let i = n - 2; i >= 0; i--) {
+    const taui = ld64(tau, i);
+    if (taui == 0.0) continue;
+    const m = n - i - 1;
+    const v = at(a, lda, i + 1, i);
+    const save = load<f64>(v);
+    store<f64>(v, 1.0);
+    for (let c = 0; c < ncols; c++) {
+      const zc = at(z, ldz, i + 1, c);
+      const s = vdot(m, v, zc);
+      vaxpy(m, -taui * s, v, zc);
+    }
+    store<f64>(v, save);
+  }
+}
+
+/**
+ * Final layout: w[j] = d[n-1-j] (descending) and, when z != 0, the row-major output
+ * z[i * ldz + j] = S(i, n-1-j) where S (column-major, lds) holds eigenvectors in
+ * ascending order. Transposes in 32 x 32 tiles for cache.
+ */
+export function eigh_finish_f64(n: i32, d: usize, s: usize, lds: i32, w: usize, z: usize, ldz: i32): void {
+  for (let j = 0; j < n; j++) st64(w, j, ld64(d, n - 1 - j));
+  if (z == 0) return;
+  const B = 32;
+  for (let i0 = 0; i0 < n; i0 += B) {
+    const i1 = min<i32>(n, i0 + B);
+    for (let j0 = 0; j0 < n; j0 += B) {
+      const j1 = min<i32>(n, j0 + B);
+      for (let i = i0; i < i1; i++) {
+        const row = z + ((<usize>i * <usize>ldz) << 3);
+        for (let j = j0; j < j1; j++) st64(row, j, load<f64>(at(s, lds, i, n - 1 - j)));
+      }
+    }
+  }
+}
+
+// ---- blocked back-transformation pieces (dormtr via compact WY, dlarft) ----
+
+/**
+ * Copies k reflector columns into a dense m x k column-major panel V with the
+ * implicit unit diagonal and zeros above it: V(r, j) = 0 (r < j), 1 (r = j),
+ * A(r, j) (r > j), where A points at the first stored element (A(i0+1, i0)).
+ */
+export function eigh_panel_f64(m: i32, k: i32, a: usize, lda: i32, v: usize, ldv: i32): void {
+  for (let j = 0; j < k; j++) {
+    const vc = at(v, ldv, 0, j), ac = at(a, lda, 0, j);
+    for (let r = 0; r < j && r < m; r++) st64(vc, r, 0.0);
+    if (j < m) st64(vc, j, 1.0);
+    for (let r = j + 1; r < m; r++) st64(vc, r, ld64(ac, r));
+  }
+}
+
+/**
+ * Triangular factor of a block reflector (dlarft 'F','C'): H(0) ... H(k-1) =
+ * I - V T V^T with T upper triangular k x k (column-major, ldt). V is the dense
+ * m x k panel from eigh_panel_f64.
+ */
+export function larft_f64(m: i32, k: i32, v: usize, ldv: i32, tau: usize, t: usize, ldt: i32): void {
+  for (let j = 0; j < k; j++) {
+    const tj = ld64(tau, j);
+    const tc = at(t, ldt, 0, j);
+    // t(0:j) = -tau_j V(:, 0:j)^T v_j   (rows below j only: V(r, i) = 0 for r < i)
+    const vj = at(v, ldv, 0, j);
+    for (let i = 0; i < j; i++) {
+      const vi = at(v, ldv, 0, i);
+      st64(tc, i, -tj * vdot(m - j, vi + (<usize>j << 3), vj + (<usize>j << 3)));
+    }
+    // t(0:j) = T(0:j, 0:j) t(0:j), upper triangular, in place top-down
+    for (let i = 0; i < j; i++) {
+      let s = 0.0;
+      for (let p = i; p < j; p++) s += load<f64>(at(t, ldt, i, p)) * ld64(tc, p);
+      st64(tc, i, s);
+    }
+    st64(tc, j, tj);
+    for (let i = j + 1; i < k; i++) st64(tc, i, 0.0);
+  }
+}
+
+/** W := T W for upper triangular T (k x k) and W (k x ncols), both column-major. */
+export function trmm_upper_f64(k: i32, ncols: i32, t: usize, ldt: i32, w: usize, ldw: i32): void {
+  for (let c = 0; c < ncols; c++) {
+    const wc = at(w, ldw, 0, c);
+    for (let i = 0; i < k; i++) {
+      let s = 0.0;
+      for (let p = i; p < k; p++) s += load<f64>(at(t, ldt, i, p)) * ld64(wc, p);
+      st64(wc, i, s);
+    }
+  }
+}
+
+// ---- blocked tridiagonalisation panel (dlatrd, lower) ----
+
+/** y -= A x for A (len x k, column-major), x with stride incx (in doubles). */
+function gemvN(len: i32, k: i32, a: usize, lda: i32, x: usize, incx: i32, y: usize): void {
+  for (let p = 0; p < k; p++) {
+    const xp = load<f64>(x + ((<usize>p * <usize>incx) << 3));
+    if (xp != 0.0) vaxpy(len, -xp, at(a, lda, 0, p), y);
+  }
+}
+
+/**
+ * Reduces the first nb columns of the m x m trailing matrix A (lower, column-major)
+ * and returns W (m x nb, ld ldw) such that the trailing block is updated by
+ * A22 -= V W^T + W V^T (dlatrd 'L'). The reflectors' unit entries A(i+1, i) are
+ * left set to 1; e[i] holds the subdiagonal. Columns of A beyond nb are read,
+ * not written (the caller applies the rank-2nb update).
+ */
+export function latrd_f64(m: i32, nb: i32, a: usize, lda: i32, e: usize, tau: usize, w: usize, ldw: i32): void {
+  for (let i = 0; i < nb; i++) {
+    const ai = at(a, lda, i, i);              // A(i:m, i)
+    const len = m - i;
+    // A(i:m, i) -= A(i:m, 0:i) W(i, 0:i)^T + W(i:m, 0:i) A(i, 0:i)^T
+    gemvN(len, i, at(a, lda, i, 0), lda, at(w, ldw, i, 0), ldw, ai);
+    gemvN(len, i, at(w, ldw, i, 0), ldw, at(a, lda, i, 0), lda, ai);
+    if (i < m - 1) {
+      const v = ai + 8;                        // A(i+1:m, i)
+      const lv = m - i - 1;
+      larfg(lv, load<f64>(v), v + 8);
+      st64(e, i, hhBeta);
+      const ti = hhTau;
+      st64(tau, i, ti);
+      store<f64>(v, 1.0);
+      const wi = at(w, ldw, i + 1, i);         // W(i+1:m, i)
+      const wt = at(w, ldw, 0, i);             // W(0:i, i) as scratch
+      symvLower(lv, 1.0, at(a, lda, i + 1, i + 1), lda, v, wi);
+      // W(0:i, i) = W(i+1:m, 0:i)^T v ;  W(i+1:m, i) -= A(i+1:m, 0:i) W(0:i, i)
+      for (let p = 0; p < i; p++) st64(wt, p, vdot(lv, at(w, ldw, i + 1, p), v));
+      gemvN(lv, i, at(a, lda, i + 1, 0), lda, wt, 1, wi);
+      // W(0:i, i) = A(i+1:m, 0:i)^T v ;  W(i+1:m, i) -= W(i+1:m, 0:i) W(0:i, i)
+      for (let p = 0; p < i; p++) st64(wt, p, vdot(lv, at(a, lda, i + 1, p), v));
+      gemvN(lv, i, at(w, ldw, i + 1, 0), ldw, wt, 1, wi);
+      vscal(lv, ti, wi);
+      const alpha = -0.5 * ti * vdot(lv, wi, v);
+      vaxpy(lv, alpha, v, wi);
+    }
+  }
+}

@@ -1,0 +1,92 @@
+// Symmetric eigensolver benchmark: all eigenpairs of n = 500, 1000, 2000 against
+// numpy.linalg.eigh (LAPACK dsyevd over OpenBLAS; 1 thread and matched threads),
+// ml-matrix's EigenvalueDecomposition (plain JS tred2/tql2) and jax-js (small n).
+// Plus values only (numpy.linalg.eigvalsh) and the one-sided Jacobi SVD.
+//   node bench/run.mjs eigh [--quick] [--filter REGEX] [--threads N]
+// The input is the symmetric integer pattern formulaValue(min(i,j), max(i,j), 4),
+// rebuilt identically in python.
+import { eigh } from "../src/linalg/eigh.js";
+import { svd } from "../src/linalg/svd.js";
+import type { Ctx } from "../src/runtime/context.js";
+import type { Matrix } from "../src/types.js";
+import { createCtx, formulaMatrix, formulaValue, parseArgs, peers, relDiff, Suite, type Impl } from "./lib.js";
+
+const args = parseArgs();
+const suite = new Suite("eigh", args);
+const sizes = args.quick ? [100, 500] : [200, 500, 1000, 2000];
+const mlMax = args.quick ? 100 : 1000, jaxMax = args.quick ? 100 : 200;
+const SEED = 4;
+
+const ctx1 = (await createCtx(1)).ctx!;
+const mt = args.threads > 1 ? await createCtx(args.threads) : { ctx: null, why: "one thread requested" };
+if (!mt.ctx) suite.note(`ntkscope ${args.threads}T rows skipped: ${mt.why}`);
+const ctxN = mt.ctx;
+const T = args.threads;
+
+const [ml, jax] = args.js ? await Promise.all([peers.mlMatrix(), peers.jax()]) : [null, null];
+if (args.js && !ml) suite.note("ml-matrix did not load");
+if (args.js && !jax) suite.note("jax-js did not start");
+
+function symFormula(n: number): Matrix {
+  const data = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) { const v = formulaValue(i, j, SEED); data[i * n + j] = v; data[j * n + i] = v; }
+  return { rows: n, cols: n, data };
+}
+const pySetup = (n: number) => `A = formula_matrix(${n}, ${n}, ${SEED}); A = np.triu(A) + np.triu(A, 1).T`;
+
+const ours = (name: string, ctx: Ctx | null, fn: (ctx: Ctx) => Promise<unknown>): Impl =>
+  ({ name, kind: "ntkscope", fn: ctx ? () => fn(ctx) : undefined, skip: ctx ? null : "no pool" });
+
+for (const n of sizes) {
+  const A = symFormula(n);
+  let ref: Float64Array | null = null;
+  const impls: Impl[] = [
+    ours("ntkscope 1T", ctx1, async (c) => { ref = (await eigh(c, A)).values; }),
+    ours(`ntkscope ${T}T`, ctxN, (c) => eigh(c, A)),
+    { name: "numpy eigh 1T", kind: "python", python: { setup: pySetup(n), stmt: "np.linalg.eigh(A)", threads: 1 } },
+    { name: `numpy eigh ${T}T`, kind: "python", python: { setup: pySetup(n), stmt: "np.linalg.eigh(A)", threads: T } },
+  ];
+  if (ml) {
+    const M = new ml.Matrix(n, n);
+    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) M.set(i, j, A.data[i * n + j]);
+    let vals: number[] | null = null;
+    impls.push({
+      name: "ml-matrix", kind: "js", skip: n > mlMax ? `n > ${mlMax} (over a minute per call)` : null,
+      timeOptions: { warmup: 0, minSamples: 1 },
+      fn: () => { vals = new ml.EigenvalueDecomposition(M, { assumeSymmetric: true }).realEigenvalues; },
+      check: () => (ref && vals && relDiff(Float64Array.from(vals).sort().reverse(), ref) > 1e-10 ? "eigenvalues differ" : null),
+    });
+  }
+  if (jax) {
+    const np = jax.numpy;
+    const x = np.array(A.data, { dtype: np.float64 }).reshape([n, n]);
+    impls.push({
+      name: "jax-js (f64)", kind: "js", skip: n > jaxMax ? `n > ${jaxMax} (Jacobi; minutes per call)` : null,
+      timeOptions: { warmup: 0, minSamples: 1 },
+      fn: async () => { const [w, v] = np.linalg.eigh(x.ref); await w.data(); await v.data(); },
+    });
+  }
+  await suite.run({ name: `eigh n=${n} (values+vectors)`, impls });
+
+  await suite.run({
+    name: `eigvalsh n=${n} (values only)`, impls: [
+      ours("ntkscope 1T", ctx1, (c) => eigh(c, A, { vectors: false })),
+      { name: "numpy eigvalsh 1T", kind: "python", python: { setup: pySetup(n), stmt: "np.linalg.eigvalsh(A)", threads: 1 } },
+    ],
+  });
+}
+
+// Thin SVD of a tall matrix (PCA shape): one-sided Jacobi vs LAPACK dgesdd.
+for (const [m, n] of args.quick ? [[400, 50]] : [[2000, 100], [1000, 300]]) {
+  const X = formulaMatrix(m, n, 5);
+  await suite.run({
+    name: `svd ${m}x${n} (thin, with vectors)`, impls: [
+      ours("ntkscope 1T", ctx1, (c) => svd(c, X)),
+      { name: "numpy svd 1T", kind: "python", python: { setup: `X = formula_matrix(${m}, ${n}, 5)`, stmt: "np.linalg.svd(X, full_matrices=False)", threads: 1 } },
+    ],
+  });
+}
+
+suite.save({ config: { sizes, threads: T } });
+ctxN?.pool?.terminate();
+process.exit(0);

@@ -1,0 +1,142 @@
+// Classic kernels of the contract's `kernel` table, for X (N x d) against itself or X2:
+//   linear     K = X X2^T
+//   rbf        exp(-g |x - x'|^2)          (Gram trick: |x|^2 + |x'|^2 - 2 x.x', clamped at 0)
+//   laplacian  exp(-g |x - x'|_1)          (direct pairwise loop, 4x2 SIMD tiles)
+//   cauchy     prod_k 1/(1 + g (x_k - x'_k)^2)
+//   arora      x.x' (pi - theta) / (2 pi)  (H-infinity of a two-layer ReLU net; see assembly/infinite.ts
+//                                           for how theta stays accurate for nearly parallel pairs)
+// gamma defaults to 1/d (scikit-learn's convention).
+//
+// Memory: the N x N2 output is the only large buffer (X and X2 are copied in; the
+// Gram is formed in the output and transformed in place), so N = 20,000 fits in
+// wasm32 memory in f64. Work is split into row Tasks (src/runtime/context.ts);
+// symmetric kernels compute the upper triangle of their rows and mirror it.
+import type { Ctx, Task } from "../runtime/context.js";
+import { checkAborted, report, runTasks, splitRange, threadsOf } from "../runtime/context.js";
+import type { Scope } from "../runtime/core.js";
+import { fmtBytes, MAX_PAGES, PAGE } from "../runtime/allocator.js";
+import { NtkError } from "../runtime/errors.js";
+import { checkFinite, checkMatrix, shapeOf } from "../matrix.js";
+import { gemmPtr, syrkPtr } from "../linalg/blas.js";
+import type { Matrix } from "../types.js";
+
+export type ClassicKind = "rbf" | "laplacian" | "cauchy" | "linear" | "arora";
+export const CLASSIC_KINDS: readonly ClassicKind[] = ["rbf", "laplacian", "cauchy", "linear", "arora"];
+
+// ---------------------------------------------------------------- shared plumbing (also used by rff, infinite, lift)
+
+/** Validates X (and X2: same width) once at the boundary. */
+export function checkInputs(op: string, x: Matrix, x2?: Matrix): void {
+  checkMatrix(op, "X", x);
+  if (x.rows < 1 || x.cols < 1) throw new NtkError("shape", `${op}: X must have at least one row and one column, got ${shapeOf(x)}`);
+  checkFinite(op, "X", x.data, x.cols);
+  if (x2 !== undefined) {
+    checkMatrix(op, "X2", x2);
+    if (x2.cols !== x.cols) throw new NtkError("shape", `${op}: X is ${shapeOf(x)} but X2 is ${shapeOf(x2)}; their widths (features per sample) must match`);
+    if (x2.rows < 1) throw new NtkError("shape", `${op}: X2 must have at least one row, got ${shapeOf(x2)}`);
+    checkFinite(op, "X2", x2.data, x2.cols);
+  }
+}
+
+/** A positive finite gamma, defaulting to 1/d. */
+export function resolveGamma(op: string, gamma: number | undefined, d: number): number {
+  if (gamma === undefined) return 1 / d;
+  if (typeof gamma !== "number" || !Number.isFinite(gamma) || gamma <= 0) {
+    throw new NtkError("argument", `${op}: gamma must be a positive finite number, got ${gamma}`);
+  }
+  return gamma;
+}
+
+/** Refuses, before allocating, a request whose buffers cannot fit in wasm32 memory. */
+export function checkMemory(ctx: Ctx, op: string, bytes: number, what: string): void {
+  const limit = MAX_PAGES * PAGE;
+  const inUse = ctx.core.alloc.inUse;
+  if (bytes + inUse > limit) {
+    throw new NtkError("memory", `${op}: ${what} needs ${fmtBytes(bytes)} of wasm memory but wasm32 is capped at ${fmtBytes(limit)} (${fmtBytes(inUse)} already in use); use a smaller N or split X2 into blocks`,
+      { bytes, inUse, limit });
+  }
+}
+
+/** Work of rows [lo, hi) of the upper triangle of an n x n matrix (row i has n - i entries). */
+export function upperCost(n: number) {
+  return (lo: number, hi: number) => (hi - lo) * n - (hi * (hi - 1) - lo * (lo - 1)) / 2;
+}
+
+/**
+ * Runs `make(lo, hi)` over row ranges of an m-row output: a few ranges per thread
+ * (balanced for the upper triangle when sym), a batch of `threads` tasks at a time,
+ * reporting progress after each batch and honouring cancellation between batches.
+ */
+export async function runRows(ctx: Ctx, stage: string, m: number, n: number, sym: boolean, work: number,
+  make: (lo: number, hi: number) => Task): Promise<void> {
+  const threads = threadsOf(ctx);
+  // small jobs: one task per thread; big ones: ~8 batches (progress), each threads-wide
+  const chunks = work < 1 << 22 ? threads : threads * 8;
+  const ranges = splitRange(m, chunks, 4, sym ? upperCost(n) : undefined);
+  for (let b = 0; b < ranges.length; b += threads) {
+    checkAborted(ctx);
+    await runTasks(ctx, ranges.slice(b, b + threads).map(([lo, hi]) => make(lo, hi)));
+    report(ctx, stage, ranges[Math.min(b + threads, ranges.length) - 1][1], m);
+  }
+}
+
+/** The Gram X X2^T (or X X^T, full symmetric) into `out` (m x n), plus squared norms. */
+export async function gramInto(ctx: Ctx, s: Scope, px: number, py: number, m: number, n: number, d: number, out: number, sym: boolean): Promise<{ sq1: number; sq2: number }> {
+  const core = ctx.core;
+  if (sym) {
+    await syrkPtr(ctx, m, d, 1, px, d, 0, out, m);
+    // the squared norms are the Gram's own diagonal, so diagonal pairs are exactly self-consistent
+    const sq = s.f64(m, "squared norms");
+    const view = core.f64(out, m * m), sv = core.f64(sq, m);
+    for (let i = 0; i < m; i++) sv[i] = view[i * m + i];
+    return { sq1: sq, sq2: sq };
+  }
+  await gemmPtr(ctx, false, true, m, n, d, 1, px, d, py, d, 0, out, n);
+  const sq1 = s.f64(m, "squared norms"), sq2 = s.f64(n, "squared norms");
+  core.exports.kern_sqnorms_f64(m, d, px, d, sq1);
+  core.exports.kern_sqnorms_f64(n, d, py, d, sq2);
+  return { sq1, sq2 };
+}
+
+// ---------------------------------------------------------------- the classic kernels
+
+/** The N x N2 kernel matrix of `kind` between the rows of x and x2 (x2 defaults to x). */
+export async function classicKernel(ctx: Ctx, kind: ClassicKind, x: Matrix, x2?: Matrix, opts: { gamma?: number } = {}): Promise<Matrix> {
+  const op = `kernel ${kind}`;
+  if (!CLASSIC_KINDS.includes(kind)) throw new NtkError("argument", `classicKernel: unknown kind '${kind}'; expected one of ${CLASSIC_KINDS.join(", ")}`);
+  checkInputs(op, x, x2);
+  const sym = x2 === undefined;
+  const y = x2 ?? x;
+  const m = x.rows, n = y.rows, d = x.cols;
+  const g = kind === "rbf" || kind === "laplacian" || kind === "cauchy" ? resolveGamma(op, opts.gamma, d) : 0;
+  checkMemory(ctx, op, 8 * (m * n + (m + (sym ? 0 : n)) * (d + 1)), `the ${m}x${n} kernel and its inputs`);
+  const core = ctx.core;
+  return core.scopeAsync(async (s) => {
+    const out = s.f64(m * n, `${m}x${n} ${kind} kernel`);
+    const px = s.putF64(x.data, "X");
+    const py = sym ? px : s.putF64(y.data, "X2");
+    const symi = sym ? 1 : 0;
+    const stage = `kernel:${kind}`;
+    if (kind === "laplacian" || kind === "cauchy") {
+      const opc = kind === "laplacian" ? 1 : 2;
+      await runRows(ctx, stage, m, n, sym, m * n * d, (lo, hi) => ({
+        fn: "kern_pairwise_f64", args: [opc, lo, hi, n, d, px, d, py, d, out, n, g, symi],
+      }));
+    } else {
+      const { sq1, sq2 } = await gramInto(ctx, s, px, py, m, n, d, out, sym);
+      if (kind === "rbf") {
+        await runRows(ctx, stage, m, n, sym, m * n * 16, (lo, hi) => ({
+          fn: "kern_transform_f64", args: [1, lo, hi, n, out, n, sq1, sq2, g, symi],
+        }));
+      } else if (kind === "arora") {
+        await runRows(ctx, stage, m, n, sym, m * n * 32, (lo, hi) => ({
+          fn: "inf_kernel_rows_f64",
+          args: [0, 0, lo, hi, m, n, d, px, d, py, d, out, n, sq1, sq2, 0, 0, 0, 1, 1, 0, symi],
+        }));
+      } else {
+        report(ctx, stage, m, m);
+      }
+    }
+    return { rows: m, cols: n, data: core.getF64(out, m * n) };
+  });
+}

@@ -1,0 +1,334 @@
+// All eigenpairs of a dense symmetric matrix: A = V diag(w) V^T, w descending,
+// V orthogonal (column j the unit eigenvector of w[j]).
+//
+// Pipeline (LAPACK dsyevd): scale into a safe range, reduce to tridiagonal form
+// Q^T A Q = T (dsytrd), solve T = S diag(w) S^T, back-transform V = Q S
+// (dormtr), undo the scaling. All arithmetic runs in the WebAssembly core with a
+// fixed operation order, so the bits are the same on every runtime.
+//
+// Layout: the core addresses matrices column-major; for the symmetric input that
+// is the same buffer, and eigenvectors are kept as contiguous columns of a
+// column-major S (= rows of a row-major buffer) until the final transposition.
+import type { Ctx } from "../runtime/context.js";
+import { checkAborted, report } from "../runtime/context.js";
+import type { Scope } from "../runtime/core.js";
+import { NtkError } from "../runtime/errors.js";
+import { checkFinite, checkMatrix, checkSquare, checkSymmetric, matrix, shapeOf } from "../matrix.js";
+import type { Matrix } from "../types.js";
+import { gemmPtr } from "./blas.js";
+
+export interface EighResult {
+  /** eigenvalues, descending */
+  values: Float64Array;
+  /** n x n, column j is the unit eigenvector of values[j] */
+  vectors?: Matrix;
+}
+
+export interface EighOptions {
+  /** compute eigenvectors (default true) */
+  vectors?: boolean;
+  /** check finiteness and symmetry (relative tolerance 1e-10) first (default true) */
+  check?: boolean;
+}
+
+// Safe range: a matrix with max|a| outside [2^-300, 2^300] is first scaled by a
+// power of two (exact) to max|a| in [1, 2), so that no square in the reduction
+// over- or underflows and the QL convergence test's SAFMIN term stays far below
+// eps * |T| (dsyev + dsteqr's internal scaling, done once here).
+const RMIN = 2 ** -300;
+const RMAX = 2 ** 300;
+
+/** The exact power of two that brings max|a| = anrm into range (1 when already there). */
+export function safeScale(anrm: number): number {
+  if (!(anrm > 0) || (anrm >= RMIN && anrm <= RMAX)) return 1;
+  // 2^-floor(log2 anrm), computed from the exponent bits (no host transcendental)
+  const dv = new DataView(new ArrayBuffer(8));
+  dv.setFloat64(0, anrm);
+  let ex = ((dv.getUint16(0) >> 4) & 0x7ff) - 1023;
+  if (ex === -1023) { // subnormal: normalise first
+    dv.setFloat64(0, anrm * 2 ** 64);
+    ex = ((dv.getUint16(0) >> 4) & 0x7ff) - 1023 - 64;
+  }
+  return pow2(-ex);
+}
+
+/** 2^k for integer k in [-1074, 1023], exactly, without overflow in between. */
+function pow2(k: number): number {
+  let r = 1;
+  while (k > 500) { r *= 2 ** 500; k -= 500; }
+  while (k < -500) { r *= 2 ** -500; k += 500; }
+  return r * 2 ** k;
+}
+
+/**
+ * Pointer-level eigensolver: A (n x n, row-major, leading dimension lda; only the
+ * upper triangle is read) is overwritten. Writes the eigenvalues, descending, to
+ * w (n doubles) and, when z != 0, the eigenvectors as the columns of the
+ * row-major n x n matrix at z (leading dimension ldz). Inputs are not checked.
+ */
+export async function eighPtr(ctx: Ctx, n: number, a: number, lda: number, w: number, z: number, ldz: number): Promise<void> {
+  if (n === 0) return;
+  const core = ctx.core, X = core.exports;
+  await core.scopeAsync(async (s: Scope) => {
+    const d = s.f64(n, "eigh d"), e = s.f64(Math.max(n, 1), "eigh e"), tau = s.f64(Math.max(n, 1), "eigh tau");
+    const work = s.f64(n, "eigh workspace");
+    const sigma = scaleUpper(ctx, n, a, lda);
+    report(ctx, "eigh", 0, 3);
+    await sytrd(ctx, n, a, lda, d, e, tau, work);
+    checkAborted(ctx);
+    report(ctx, "eigh", 1, 3);
+    let S = 0;
+    if (z) {
+      S = s.f64(n * n, "eigh eigenvectors");
+      await stedc(ctx, n, d, e, S, n);
+    } else {
+      const info = X.steqr_f64(n, d, e, 0, n) as number;
+      if (info !== 0) throw new NtkError("numerical", `eigh: the QL iteration did not converge for ${info} off-diagonal element(s) (n=${n})`);
+    }
+    report(ctx, "eigh", 2, 3);
+    if (z) await ormtrBlocked(ctx, n, n, a, lda, tau, S, n);
+    X.eigh_finish_f64(n, d, S, n, w, z, ldz);
+    if (sigma !== 1) { const wv = core.f64(w, n); for (let i = 0; i < n; i++) wv[i] /= sigma; }
+    report(ctx, "eigh", 3, 3);
+  });
+}
+
+/**
+ * Column-major product C = alpha op(A) op(B) + beta C through the row-major GEMM
+ * layer: a column-major matrix is the row-major buffer of its transpose, so
+ * C^T = op(B)^T op(A)^T.
+ */
+function gemmCM(ctx: Ctx, tA: boolean, tB: boolean, m: number, n: number, k: number, alpha: number,
+  a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): Promise<void> {
+  return gemmPtr(ctx, tB, tA, n, m, k, alpha, b, ldb, a, lda, beta, c, ldc);
+}
+
+/** Block size of the compact-WY back-transformation (dormtr's nb). */
+const NB_ORMTR = 64;
+
+/**
+ * S := Q S for the Q of the tridiagonalisation (dormtr 'L','L','N'), applying nb
+ * reflectors at a time as I - V T V^T so the work is two GEMMs per block.
+ * S is n x ncols column-major (ld lds); reflectors read from A (ld lda).
+ */
+async function ormtrBlocked(ctx: Ctx, n: number, ncols: number, a: number, lda: number, tau: number, S: number, lds: number): Promise<void> {
+  const nq = n - 1;                             // number of reflectors
+  if (nq <= 0) return;
+  const core = ctx.core, X = core.exports;
+  const nb = NB_ORMTR;
+  await core.scopeAsync(async (s) => {
+    const V = s.f64(nq * nb, "ormtr panel"), T = s.f64(nb * nb, "ormtr T"), W = s.f64(nb * ncols, "ormtr W");
+    for (let i0 = Math.floor((nq - 1) / nb) * nb; i0 >= 0; i0 -= nb) {
+      checkAborted(ctx);
+      const k = Math.min(nb, nq - i0), m = n - 1 - i0;
+      const a0 = a + 8 * (i0 * lda + i0 + 1);  // A(i0+1, i0), column-major
+      const s0 = S + 8 * (i0 + 1);              // S(i0+1, 0)
+      X.eigh_panel_f64(m, k, a0, lda, V, m);
+      X.larft_f64(m, k, V, m, tau + 8 * i0, T, nb);
+      await gemmCM(ctx, true, false, k, ncols, m, 1, V, m, s0, lds, 0, W, k);
+      X.trmm_upper_f64(k, ncols, T, nb, W, k);
+      await gemmCM(ctx, false, false, m, ncols, k, -1, V, m, W, k, 1, s0, lds);
+    }
+  });
+}
+
+/** Panel width and crossover of the blocked tridiagonalisation (dsytrd's nb, nx). */
+const NB_SYTRD = 32;
+const NX_SYTRD = 128;
+/** Column-block width of the trailing rank-2nb update (keeps the GEMMs on the lower triangle). */
+const BS_SYR2K = 256;
+
+/**
+ * Blocked reduction to tridiagonal form (dsytrd 'L', column-major): panels of nb
+ * columns by latrd (level 2, the symmetric matrix-vector products), then the
+ * trailing update A22 -= V W^T + W V^T as GEMMs over column blocks of the lower
+ * triangle (level 3, parallel), and sytd2 for the last nx columns.
+ */
+async function sytrd(ctx: Ctx, n: number, a: number, lda: number, d: number, e: number, tau: number, work: number): Promise<void> {
+  const core = ctx.core, X = core.exports;
+  const nb = NB_SYTRD;
+  let i0 = 0;
+  if (n > NX_SYTRD) {
+    await core.scopeAsync(async (s) => {
+      const W = s.f64(n * nb, "sytrd panel");
+      for (; n - i0 > NX_SYTRD; i0 += nb) {
+        checkAborted(ctx);
+        const m = n - i0;
+        const aii = a + 8 * (i0 * lda + i0);
+        X.latrd_f64(m, nb, aii, lda, e + 8 * i0, tau + 8 * i0, W, m);
+        // A(j0:n, j0:j0+bs) -= V(j0:n, :) W(j0:j0+bs, :)^T + W(j0:n, :) V(j0:j0+bs, :)^T
+        for (let j0 = nb; j0 < m; j0 += BS_SYR2K) {
+          const bs = Math.min(BS_SYR2K, m - j0), rows = m - j0;
+          const V0 = aii + 8 * j0, W0 = W + 8 * j0, C = aii + 8 * (j0 * lda + j0);
+          await gemmCM(ctx, false, true, rows, bs, nb, -1, V0, lda, W0, m, 1, C, lda);
+          await gemmCM(ctx, false, true, rows, bs, nb, -1, W0, m, V0, lda, 1, C, lda);
+        }
+        const av = core.f64(a, (n - 1) * lda + n), ev = core.f64(e, n), dv = core.f64(d, n);
+        for (let j = i0; j < i0 + nb; j++) { av[j * lda + j + 1] = ev[j]; dv[j] = av[j * lda + j]; }
+      }
+    });
+  }
+  X.sytd2_f64(n - i0, a + 8 * (i0 * lda + i0), lda, d + 8 * i0, e + 8 * i0, tau + 8 * i0, work);
+}
+
+/** Leaf size of divide and conquer (LAPACK's SMLSIZ): smaller blocks use QL. */
+const SMLSIZ = 25;
+
+/**
+ * Eigenpairs of the symmetric tridiagonal (d, e) by divide and conquer (dstedc
+ * with compz = 'I'): on return d holds the eigenvalues ascending and Q (n x n,
+ * column-major, ld ldq) the eigenvectors as columns. e is destroyed.
+ * Recursion and GEMMs run here (parallel through gemmPtr); deflation, the
+ * secular equation and the Gu-Eisenstat vectors run in the core (laed.ts).
+ */
+async function stedc(ctx: Ctx, n: number, d: number, e: number, Q: number, ldq: number): Promise<void> {
+  const core = ctx.core, X = core.exports;
+  core.f64(Q, (n - 1) * ldq + n).fill(0);
+  if (n <= SMLSIZ) { leaf(ctx, n, d, e, Q, ldq); return; }
+  await core.scopeAsync(async (s) => {
+    const ws = {
+      dl: s.f64(n), wz: s.f64(n), lam: s.f64(n), dw: s.f64(n), zw: s.f64(n), sv: s.f64(n), wh: s.f64(n),
+      grp: s.i32(n), cnt: s.i32(4), iw: s.i32(4 * n),
+      qw: s.f64(n * n, "stedc workspace"), U: s.f64(n * n, "stedc workspace"), qn: s.f64(n * n, "stedc workspace"),
+    };
+    let merges = 0;
+    const total = Math.max(1, Math.ceil(n / SMLSIZ) - 1);
+    const solve = async (lo: number, m: number): Promise<void> => {
+      const qb = Q + 8 * (lo * ldq + lo);
+      if (m <= SMLSIZ) { leaf(ctx, m, d + 8 * lo, e + 8 * lo, qb, ldq); return; }
+      const n1 = m >> 1;
+      const dv = core.f64(d, n), rho = core.f64(e, n)[lo + n1 - 1];
+      dv[lo + n1 - 1] -= Math.abs(rho);
+      dv[lo + n1] -= Math.abs(rho);
+      await solve(lo, n1);
+      await solve(lo + n1, m - n1);
+      checkAborted(ctx);
+      await merge(ctx, m, n1, d + 8 * lo, qb, ldq, rho, ws);
+      report(ctx, "eigh", ++merges, total);
+    };
+    await solve(0, n);
+  });
+}
+
+interface MergeWork { dl: number; wz: number; lam: number; dw: number; zw: number; sv: number; wh: number; grp: number; cnt: number; iw: number; qw: number; U: number; qn: number }
+
+/** One D&C merge of a block of order m (first half n1) at d, Q (dlaed1). */
+async function merge(ctx: Ctx, m: number, n1: number, d: number, q: number, ldq: number, rho: number, w: MergeWork): Promise<void> {
+  const core = ctx.core, X = core.exports;
+  const rh = X.laed_prep_f64(m, n1, d, q, ldq, rho, w.dl, w.wz, w.grp, w.qw, w.dw, w.cnt, w.iw, w.zw) as number;
+  const [K, c1, c2, c3] = core.i32(w.cnt, 4);
+  if (K > 0) {
+    const info = X.laed_secular_f64(K, w.dl, w.wz, rh, w.lam, w.U, K) as number;
+    if (info !== 0) throw new NtkError("numerical", `eigh: the secular equation solver did not converge (root ${info} of ${K}, block of order ${m})`);
+    X.laed_vectors_f64(K, w.dl, w.wz, w.U, K, w.grp, w.sv, w.wh);
+    // qn = qw(:, 0:K) U, exploiting the zero blocks: top rows use the top-only and
+    // dense columns, bottom rows the dense and bottom-only ones.
+    const n2 = m - n1;
+    if (c1 + c2 > 0) await gemmCM(ctx, false, false, n1, K, c1 + c2, 1, w.qw, m, w.U, K, 0, w.qn, m);
+    else zeroRows(ctx, w.qn, m, 0, n1, K);
+    if (c2 + c3 > 0) await gemmCM(ctx, false, false, n2, K, c2 + c3, 1, w.qw + 8 * (c1 * m + n1), m, w.U + 8 * c1, K, 0, w.qn + 8 * n1, m);
+    else zeroRows(ctx, w.qn, m, n1, m, K);
+  }
+  X.laed_finish_f64(m, K, w.lam, w.dw, w.qn, w.qw, d, q, ldq);
+}
+
+function zeroRows(ctx: Ctx, qn: number, ld: number, r0: number, r1: number, cols: number): void {
+  const v = ctx.core.f64(qn, ld * cols);
+  for (let j = 0; j < cols; j++) v.fill(0, j * ld + r0, j * ld + r1);
+}
+
+/** A leaf of the recursion: Q block := I, then QL on the m x m tridiagonal. */
+function leaf(ctx: Ctx, m: number, d: number, e: number, q: number, ldq: number): void {
+  const v = ctx.core.f64(q, (m - 1) * ldq + m);
+  for (let j = 0; j < m; j++) { v.fill(0, j * ldq, j * ldq + m); v[j * ldq + j] = 1; }
+  const info = ctx.core.exports.steqr_f64(m, d, e, q, ldq) as number;
+  if (info !== 0) throw new NtkError("numerical", `eigh: the QL iteration did not converge for ${info} off-diagonal element(s) (block of order ${m})`);
+}
+
+/** Scales the upper triangle of A into the safe range; returns the factor used. */
+function scaleUpper(ctx: Ctx, n: number, a: number, lda: number): number {
+  const v = ctx.core.f64(a, (n - 1) * lda + n);
+  let anrm = 0;
+  for (let i = 0; i < n; i++) for (let j = i; j < n; j++) anrm = Math.max(anrm, Math.abs(v[i * lda + j]));
+  const sigma = safeScale(anrm);
+  if (sigma !== 1) for (let i = 0; i < n; i++) for (let j = i; j < n; j++) v[i * lda + j] *= sigma;
+  return sigma;
+}
+
+/**
+ * Eigen-decomposition of a symmetric matrix: values descending, vectors as the
+ * columns of an n x n matrix. The symmetric part (A + A^T)/2 is used, so a
+ * matrix that passes the symmetry check within its tolerance is well defined.
+ */
+export async function eigh(ctx: Ctx, A: Matrix, opts: EighOptions = {}): Promise<EighResult> {
+  const op = "eigh";
+  checkMatrix(op, "A", A);
+  checkSquare(op, "A", A);
+  if (opts.check !== false) {
+    checkFinite(op, "A", A.data, A.cols);
+    checkSymmetric(op, "A", A);
+  }
+  const n = A.rows, wantV = opts.vectors !== false;
+  if (n === 0) return wantV ? { values: new Float64Array(0), vectors: matrix(0, 0) } : { values: new Float64Array(0) };
+  const core = ctx.core;
+  core.alloc.check(8 * n * n * (wantV ? 3 : 1), `eigh of a ${shapeOf(A)} matrix`);
+  return core.scopeAsync(async (s) => {
+    const a = s.f64(n * n, "eigh input");
+    const av = core.f64(a, n * n), src = A.data;
+    // upper triangle of the symmetric part, in 64 x 64 tiles (the transpose is strided)
+    for (let i0 = 0; i0 < n; i0 += 64) {
+      for (let j0 = i0; j0 < n; j0 += 64) {
+        const i1 = Math.min(n, i0 + 64), j1 = Math.min(n, j0 + 64);
+        for (let i = i0; i < i1; i++) {
+          for (let j = Math.max(i, j0); j < j1; j++) {
+            const x = src[i * n + j], y = src[j * n + i];
+            av[i * n + j] = x === y ? x : 0.5 * x + 0.5 * y;
+          }
+        }
+      }
+    }
+    const w = s.f64(n, "eigenvalues");
+    const z = wantV ? s.f64(n * n, "eigenvectors") : 0;
+    await eighPtr(ctx, n, a, n, w, z, n);
+    const values = core.getF64(w, n);
+    return wantV ? { values, vectors: { rows: n, cols: n, data: core.getF64(z, n * n) } } : { values };
+  });
+}
+
+/**
+ * All eigenpairs of the symmetric tridiagonal matrix with diagonal d (n) and
+ * off-diagonal e (n - 1): values descending, vectors as columns.
+ */
+export async function eighTridiagonal(ctx: Ctx, d: Float64Array, e: Float64Array, opts: { vectors?: boolean } = {}): Promise<EighResult> {
+  const op = "eighTridiagonal";
+  if (!(d instanceof Float64Array) || !(e instanceof Float64Array)) throw new NtkError("argument", `${op}: d and e must be Float64Array`);
+  const n = d.length, wantV = opts.vectors !== false;
+  if (e.length !== Math.max(0, n - 1)) throw new NtkError("shape", `${op}: e must have length n - 1 = ${Math.max(0, n - 1)} for d of length ${n}, got ${e.length}`);
+  checkFinite(op, "d", d);
+  checkFinite(op, "e", e);
+  if (n === 0) return wantV ? { values: new Float64Array(0), vectors: matrix(0, 0) } : { values: new Float64Array(0) };
+  const core = ctx.core, X = core.exports;
+  return core.scopeAsync(async (s) => {
+    let anrm = 0;
+    for (let i = 0; i < n; i++) anrm = Math.max(anrm, Math.abs(d[i]));
+    for (let i = 0; i < n - 1; i++) anrm = Math.max(anrm, Math.abs(e[i]));
+    const sigma = safeScale(anrm);
+    const dp = s.putF64(sigma === 1 ? d : d.map((x) => x * sigma), "tridiagonal d");
+    const ep = s.f64(n, "tridiagonal e");
+    core.f64(ep, n).set(sigma === 1 ? e : e.map((x) => x * sigma));
+    let S = 0;
+    if (wantV) {
+      S = s.f64(n * n, "eigenvectors");
+      await stedc(ctx, n, dp, ep, S, n);
+    } else {
+      const info = X.steqr_f64(n, dp, ep, 0, n) as number;
+      if (info !== 0) throw new NtkError("numerical", `${op}: the QL iteration did not converge for ${info} off-diagonal element(s) (n=${n})`);
+    }
+    const w = s.f64(n, "eigenvalues");
+    const z = wantV ? s.f64(n * n, "eigenvectors out") : 0;
+    X.eigh_finish_f64(n, dp, S, n, w, z, n);
+    const values = core.getF64(w, n);
+    if (sigma !== 1) for (let i = 0; i < n; i++) values[i] /= sigma;
+    return wantV ? { values, vectors: { rows: n, cols: n, data: core.getF64(z, n * n) } } : { values };
+  });
+}

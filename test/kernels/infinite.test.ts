@@ -1,0 +1,191 @@
+// Infinite-width NNGP/NTK (src/kernels/infinite.ts) against the neural-tangents
+// recursions in numpy, Monte-Carlo estimates from wide finite ntk-parameterised nets,
+// and 60-digit references for nearly parallel and antiparallel pairs.
+import { describe, expect, it } from "vitest";
+import { classicKernel } from "../../src/kernels/classic.js";
+import { infiniteKernel } from "../../src/kernels/infinite.js";
+import type { Matrix } from "../../src/types.js";
+import { getCtx } from "../helpers/core.js";
+import { loadJson, loadNpy } from "../helpers/npy-fixture.js";
+import { callCore, type Ctx, type Task } from "../../src/runtime/context.js";
+
+const TOL = 1e-10;
+
+// ---- helpers (the same in each kernels test file: test files may not import each other)
+function maxRelErr(got: Matrix, ref: Matrix): number {
+  expect([got.rows, got.cols]).toEqual([ref.rows, ref.cols]);
+  let amax = 0;
+  for (const v of ref.data) amax = Math.max(amax, Math.abs(v));
+  let worst = 0;
+  for (let i = 0; i < ref.data.length; i++) {
+    worst = Math.max(worst, Math.abs(got.data[i] - ref.data[i]) / Math.max(Math.abs(ref.data[i]), 1e-12 * amax));
+  }
+  return worst;
+}
+function minEig(K: Matrix): number {  // cyclic Jacobi
+  const n = K.rows, a = Float64Array.from(K.data);
+  for (let sweep = 0; sweep < 50; sweep++) {
+    let off = 0;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q] ** 2;
+    if (off < 1e-30) break;
+    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) {
+      const apq = a[p * n + q];
+      if (Math.abs(apq) < 1e-300) continue;
+      const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
+      const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
+      const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+      for (let k = 0; k < n; k++) { const u = a[k * n + p], v = a[k * n + q]; a[k * n + p] = c * u - s * v; a[k * n + q] = s * u + c * v; }
+      for (let k = 0; k < n; k++) { const u = a[p * n + k], v = a[q * n + k]; a[p * n + k] = c * u - s * v; a[q * n + k] = s * u + c * v; }
+    }
+  }
+  let m = Infinity;
+  for (let i = 0; i < n; i++) m = Math.min(m, a[i * n + i]);
+  return m;
+}
+function formulaInput(n: number, d: number): Matrix {  // the integer formula of gen_kernels.py
+  const data = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) data[i * d + j] = (((i * 37 + j * 91) % 211) - 105) / 64;
+  return { rows: n, cols: d, data };
+}
+function fakePool(ctx: Ctx, threads: number): Ctx {  // splits work as for `threads` threads, runs it here in reverse
+  return { core: ctx.core, pool: { threads, run: async (tasks: Task[]) => { for (const t of [...tasks].reverse()) callCore(ctx.core, t); }, terminate() {} } };
+}
+
+function fixture(name: string): Matrix {
+  const f = loadNpy(`kernels/${name}.npy`);
+  return { rows: f.shape[0], cols: f.shape[1], data: f.data };
+}
+const mat = (rows: number, cols: number, v: number[]): Matrix => ({ rows, cols, data: Float64Array.from(v) });
+const X = fixture("X"), X2 = fixture("X2");
+
+interface Case { act: string; depth: number; wStd: number; bStd: number; cross: boolean; nngp: number[]; ntk: number[] }
+interface McCase { act: string; depth: number; wStd: number; bStd: number; widths: number[]; nngp: number[][]; ntk: number[][] }
+interface Near { x: number[]; Y: number[]; rows: number; cols: number; arora: number[]; nt: { depth: number; wStd: number; bStd: number; nngp: number[]; ntk: number[] }[] }
+
+const relFro = (a: Float64Array, b: ArrayLike<number>) => {
+  let num = 0, den = 0;
+  for (let i = 0; i < a.length; i++) { num += (a[i] - b[i]) ** 2; den += b[i] ** 2; }
+  return Math.sqrt(num / den);
+};
+
+describe("infinite-width kernels vs the neural-tangents recursions", () => {
+  const cases = loadJson<Case[]>("kernels/infinite.json");
+  for (const c of cases) {
+    it(`${c.act} depth ${c.depth} W_std ${c.wStd} b_std ${c.bStd}${c.cross ? " (cross)" : ""}`, async () => {
+      const ctx = await getCtx();
+      const x2 = c.cross ? X2 : undefined;
+      const n2 = c.cross ? X2.rows : X.rows;
+      const arch = [X.cols, ...Array(c.depth).fill(64), 1];
+      const opts = { arch, activation: c.act, wStd: c.wStd, bStd: c.bStd };
+      expect(maxRelErr(await infiniteKernel(ctx, "nngp", X, x2, opts), mat(X.rows, n2, c.nngp))).toBeLessThan(TOL);
+      expect(maxRelErr(await infiniteKernel(ctx, "ntk", X, x2, opts), mat(X.rows, n2, c.ntk))).toBeLessThan(TOL);
+    });
+  }
+
+  it("relu NTK depth 2 on a 150 x 33 integer-formula input, split-invariant", async () => {
+    const ctx = await getCtx();
+    const B = formulaInput(150, 33);
+    const opts = { arch: [33, 512, 512, 1], activation: "relu" };
+    const K = await infiniteKernel(ctx, "ntk", B, undefined, opts);
+    expect(maxRelErr(K, fixture("big_ntk_relu2"))).toBeLessThan(TOL);
+    expect((await infiniteKernel(fakePool(ctx, 3), "ntk", B, undefined, opts)).data).toEqual(K.data);
+  });
+
+  it("is exactly symmetric and positive semi-definite", async () => {
+    const ctx = await getCtx();
+    const B = formulaInput(60, 9);
+    for (const activation of ["relu", "erf", "identity"]) {
+      for (const kind of ["nngp", "ntk"] as const) {
+        const K = await infiniteKernel(ctx, kind, B, undefined, { arch: [9, 10, 10, 10, 1], activation, wStd: 1.3, bStd: 0.2 });
+        const n = K.rows;
+        for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(K.data[i * n + j]).toBe(K.data[j * n + i]);
+        let amax = 0; for (const v of K.data) amax = Math.max(amax, Math.abs(v));
+        expect(minEig(K)).toBeGreaterThanOrEqual(-1e-10 * amax);
+      }
+    }
+  });
+
+  it("output width C does not change the per-output kernel", async () => {
+    const ctx = await getCtx();
+    const a = await infiniteKernel(ctx, "ntk", X, undefined, { arch: [7, 5, 1], activation: "erf" });
+    const b = await infiniteKernel(ctx, "ntk", X, undefined, { arch: [7, 50, 10], activation: "erf" });
+    expect(b.data).toEqual(a.data);
+  });
+});
+
+describe("infinite width = the limit of wide finite networks", () => {
+  const mc = loadJson<{ X: number[]; rows: number; cols: number; cases: McCase[] }>("kernels/montecarlo.json");
+  const Xm = mat(mc.rows, mc.cols, mc.X);
+  for (const c of mc.cases) {
+    it(`${c.act}: Monte-Carlo error shrinks like 1/sqrt(width)`, async () => {
+      const ctx = await getCtx();
+      const opts = { arch: [mc.cols, 64, 64, 1], activation: c.act, wStd: c.wStd, bStd: c.bStd };
+      for (const kind of ["nngp", "ntk"] as const) {
+        const K = await infiniteKernel(ctx, kind, Xm, undefined, opts);
+        const errs = c.widths.map((w, i) => relFro(K.data, c[kind][i]));
+        // 4 nets per width were averaged: error ~ 1/sqrt(4 width)
+        c.widths.forEach((w, i) => expect(errs[i], `${kind} width ${w}`).toBeLessThan(3 / Math.sqrt(w)));
+        expect(errs[2]).toBeLessThan(errs[0]);
+      }
+    });
+  }
+});
+
+describe("angles stay accurate for nearly parallel pairs", () => {
+  const near = loadJson<Near>("kernels/near_parallel.json");
+  const x = mat(1, near.cols, near.x), Y = mat(near.rows, near.cols, near.Y);
+  // pairs: x + 1e-9 p, -x + 1e-9 p, x (1 + 2^-20), x itself, x + 1e-5 p
+  const close = (got: Float64Array, ref: number[], tol: number) => {
+    ref.forEach((r, j) => expect(Math.abs(got[j] - r), `pair ${j}: ${got[j]} vs ${r}`).toBeLessThanOrEqual(tol * Math.abs(r)));
+  };
+
+  it("arora", async () => {
+    const ctx = await getCtx();
+    const H = (await classicKernel(ctx, "arora", x, Y)).data;
+    // every pair to a few ulps, except the antiparallel one (pair 1): H ~ |x||y| (pi - theta) is
+    // ~5e-10 there and pi - theta is only accurate to ~eps absolutely (the inputs' products
+    // are rounded), i.e. to round-off of the kernel's scale |x||y| (arccos would give ~1e-8 |x||y|)
+    const R = Math.sqrt(near.x.reduce((a, v) => a + v * v, 0)) ** 2;
+    near.arora.forEach((r, j) => {
+      const tol = j === 1 ? 1e-16 * R : 4e-15 * Math.abs(r);
+      expect(Math.abs(H[j] - r), `pair ${j}: ${H[j]} vs ${r}`).toBeLessThanOrEqual(tol);
+    });
+  });
+
+  for (const c of near.nt) {
+    it(`relu NNGP and NTK, depth ${c.depth}, W_std ${c.wStd}, b_std ${c.bStd}`, async () => {
+      const ctx = await getCtx();
+      const opts = { arch: [near.cols, 8, 8, 1], activation: "relu", wStd: c.wStd, bStd: c.bStd };
+      close((await infiniteKernel(ctx, "nngp", x, Y, opts)).data, c.nngp, 1e-14);
+      close((await infiniteKernel(ctx, "ntk", x, Y, opts)).data, c.ntk, 1e-14);
+    });
+  }
+
+  it("a point's kernel with itself equals its diagonal entry (angle exactly 0)", async () => {
+    const ctx = await getCtx();
+    const opts = { arch: [7, 8, 8, 8, 1], activation: "relu", wStd: 1.4, bStd: 0.3 };
+    for (const kind of ["nngp", "ntk"] as const) {
+      const K = await infiniteKernel(ctx, kind, X, undefined, opts);
+      const C = await infiniteKernel(ctx, kind, X, X, opts);
+      for (let i = 0; i < X.rows; i++) {
+        const kii = K.data[i * X.rows + i];
+        expect(Math.abs(C.data[i * X.rows + i] - kii)).toBeLessThanOrEqual(4e-16 * kii);
+      }
+    }
+  });
+});
+
+describe("infinite-width kernel errors", () => {
+  it("names the supported activations and both shapes", async () => {
+    const ctx = await getCtx();
+    await expect(infiniteKernel(ctx, "ntk", X, undefined, { arch: [7, 5, 1], activation: "tanh" }))
+      .rejects.toThrow(/activation 'tanh'.*supported: relu, erf, identity/);
+    await expect(infiniteKernel(ctx, "nngp", X, undefined, { arch: [5, 5, 1], activation: "relu" }))
+      .rejects.toThrow(/input width 5 but X is 13x7/);
+    await expect(infiniteKernel(ctx, "nngp", X, mat(2, 3, [1, 2, 3, 4, 5, 6]), { arch: [7, 5, 1], activation: "relu" }))
+      .rejects.toThrow(/13x7.*2x3/);
+    await expect(infiniteKernel(ctx, "nngp", X, undefined, { arch: [7], activation: "relu" })).rejects.toThrow(/arch/);
+    await expect(infiniteKernel(ctx, "nngp", X, undefined, { arch: [7, 1], activation: "relu", wStd: 0 })).rejects.toThrow(/wStd/);
+    await expect(infiniteKernel(ctx, "nngp", X, undefined, { arch: [7, 1], activation: "relu", bStd: -1 })).rejects.toThrow(/bStd/);
+  });
+});

@@ -1,0 +1,159 @@
+// Launchers for the conformance run in each runtime: a child Node process, Deno,
+// headless Chromium (behind a tiny COOP/COEP static server so it is
+// cross-origin isolated and can run the pool), and workerd through miniflare.
+// Each returns the digests of test/conformance/entry.ts's `conformance()`.
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { extname, join, normalize, sep } from "node:path";
+import { ARTIFACTS, CONFORMANCE_BUNDLE, ROOT } from "./bundle.js";
+
+export interface ConformanceRun { threads: number; digests: Record<string, string> }
+export interface RuntimeResult {
+  one: ConformanceRun;
+  two: ConformanceRun;
+  /** node child: threads of the engine it never disposed */
+  leakedThreads?: number;
+}
+
+const MARK = "NTK_CONFORMANCE ";
+
+function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, NO_COLOR: "1" }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "", stderr = "";
+    p.stdout.on("data", (d) => { stdout += d; });
+    p.stderr.on("data", (d) => { stderr += d; });
+    const timer = setTimeout(() => { p.kill("SIGKILL"); reject(new Error(`${cmd} ${args.join(" ")} did not finish in ${timeoutMs} ms\n${stdout}\n${stderr}`)); }, timeoutMs);
+    p.on("error", (e) => { clearTimeout(timer); reject(e); });
+    p.on("close", (code) => { clearTimeout(timer); resolve({ code, stdout, stderr }); });
+  });
+}
+
+function parseMarked(out: { code: number | null; stdout: string; stderr: string }, what: string): RuntimeResult {
+  const line = out.stdout.split("\n").find((l) => l.startsWith(MARK));
+  if (out.code !== 0 || !line) throw new Error(`${what} failed (exit ${out.code}):\n${out.stdout}\n${out.stderr}`);
+  return JSON.parse(line.slice(MARK.length)) as RuntimeResult;
+}
+
+/** A fresh `node` on the shipped bundle; must also exit by itself with an undisposed pool. */
+export async function runNodeChild(): Promise<RuntimeResult> {
+  return parseMarked(await run(process.execPath, [join(ROOT, "test", "runtimes", "node-child.mjs")], 30_000), "node child");
+}
+
+/** `deno test` of deno-smoke.ts: the smoke tests must pass and it prints the digests. */
+export async function runDeno(): Promise<RuntimeResult> {
+  const deno = join(ROOT, "node_modules", ".bin", process.platform === "win32" ? "deno.cmd" : "deno");
+  const out = await run(deno, ["test", "--no-check", `--allow-read=${ROOT}`, join(ROOT, "test", "runtimes", "deno-smoke.ts")], 60_000);
+  return parseMarked(out, "deno test test/runtimes/deno-smoke.ts");
+}
+
+const TYPES: Record<string, string> = { ".js": "text/javascript", ".mjs": "text/javascript", ".wasm": "application/wasm", ".html": "text/html", ".map": "application/json" };
+
+/** Serves ROOT's dist/ and test-artifacts/ on 127.0.0.1 with the headers that enable crossOriginIsolated. */
+export async function startServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const allowed = [join(ROOT, "dist") + sep, join(ROOT, "test-artifacts") + sep];
+  const server: Server = createServer((req, res) => {
+    const headers = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp", "Cross-Origin-Resource-Policy": "same-origin", "Cache-Control": "no-store" };
+    const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    if (path === "/" || path === "/not-isolated") {
+      // /not-isolated: no COOP/COEP on the document, so no SharedArrayBuffer there.
+      res.writeHead(200, { ...(path === "/" ? headers : {}), "Content-Type": "text/html" });
+      res.end("<!doctype html><meta charset=utf-8><title>ntkscope conformance</title>");
+      return;
+    }
+    const file = normalize(join(ROOT, path));
+    if (!allowed.some((a) => file.startsWith(a))) { res.writeHead(404, headers); res.end(); return; }
+    try {
+      const body = readFileSync(file);
+      res.writeHead(200, { ...headers, "Content-Type": TYPES[extname(file)] ?? "application/octet-stream" });
+      res.end(body);
+    } catch {
+      res.writeHead(404, headers); res.end();
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}`, close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()); }) };
+}
+
+export interface ChromiumResult extends RuntimeResult {
+  isolated: boolean;
+  /** threads: 2 on a page without cross-origin isolation: must fall back to one thread */
+  notIsolated: { isolated: boolean; run: { threads: number; digests: Record<string, string> } };
+}
+
+/**
+ * Headless Chromium at the static server: conformance with 1 and 2 threads on a
+ * cross-origin isolated page (the pool runs), and with 2 threads on a page that
+ * is not (init must fall back to one thread, silently).
+ */
+export async function runChromium(baseUrl: string): Promise<ChromiumResult> {
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--headless=new", "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--enable-unsafe-webgpu"],
+  });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${baseUrl}/`);
+    const rel = CONFORMANCE_BUNDLE.slice(ROOT.length).split(sep).join("/");
+    // A string, not a function: the test file is transpiled and helpers must not leak into the page.
+    const result = await page.evaluate(`(async () => {
+      const m = await import(${JSON.stringify(rel)});
+      const one = await m.conformance({ threads: 1 });
+      const two = await m.conformance({ threads: 2 });
+      return { one, two, isolated: self.crossOriginIsolated };
+    })()`) as RuntimeResult & { isolated: boolean };
+    await page.goto(`${baseUrl}/not-isolated`);
+    const notIsolated = await page.evaluate(`(async () => {
+      const m = await import(${JSON.stringify(rel)});
+      return { isolated: self.crossOriginIsolated, run: await m.conformance({ threads: 2 }) };
+    })()`) as ChromiumResult["notIsolated"];
+    if (errors.length) throw new Error(`page errors: ${errors.join("; ")}`);
+    return { ...result, notIsolated };
+  } finally {
+    await browser.close();
+  }
+}
+
+/**
+ * workerd via miniflare: the wasm arrives as a precompiled module import (the
+ * only way workerd accepts wasm) and is passed to init({ wasm }). There are no
+ * Workers there, so threads: 2 must fall back to one thread with the same bits.
+ */
+export async function runWorkerd(): Promise<RuntimeResult> {
+  const { Miniflare } = await import("miniflare");
+  const worker = `import wasm from "../../dist/ntkscope.wasm";
+import { conformance } from "./conformance.js";
+export default {
+  async fetch() {
+    try {
+      return Response.json({ one: await conformance({ wasm, threads: 1 }), two: await conformance({ wasm, threads: 2 }) });
+    } catch (e) {
+      return new Response(String((e && e.stack) || e), { status: 500 });
+    }
+  },
+};`;
+  const mf = new Miniflare({
+    modulesRoot: ROOT,
+    modules: [
+      { type: "ESModule", path: join(ARTIFACTS, "worker.mjs"), contents: worker },
+      { type: "ESModule", path: CONFORMANCE_BUNDLE, contents: readFileSync(CONFORMANCE_BUNDLE, "utf8") },
+      { type: "ESModule", path: join(ROOT, "dist", "ntkscope.js"), contents: readFileSync(join(ROOT, "dist", "ntkscope.js"), "utf8") },
+      { type: "CompiledWasm", path: join(ROOT, "dist", "ntkscope.wasm"), contents: readFileSync(join(ROOT, "dist", "ntkscope.wasm")) },
+    ],
+    compatibilityDate: "2025-01-01",
+  });
+  try {
+    const res = await mf.dispatchFetch("http://localhost/");
+    const text = await res.text();
+    if (res.status !== 200) throw new Error(`workerd conformance failed (HTTP ${res.status}): ${text}`);
+    return JSON.parse(text) as RuntimeResult;
+  } finally {
+    await mf.dispose();
+  }
+}
