@@ -1,6 +1,11 @@
 // Classic kernels of two point sets, computed into a caller-owned output K (row-major):
 //   dot        K_ij = x_i . y_j                                  (the Gram; also the fallback GEMM)
-//   laplacian  K_ij = exp(-g |x_i - y_j|_1)
+//   laplacian  K_ij = exp(-g |x_i - y_j|_1), with |a - b| summed as a + b - 2 min(a, b):
+//              sum_k |x_ik - y_jk| = S(x_i) + S(y_j) - 2 sum_k min(x_ik, y_jk), S the row sums,
+//              which is one pmin and one add per entry (half the work of sub, abs, add). The
+//              distance then carries an absolute error of a few eps (|x_i|_1 + |y_j|_1), i.e.
+//              relative error g eps (|x_i|_1 + |y_j|_1) in the kernel, the same trade-off as
+//              the Gram form of rbf; a point's distance to itself is exactly 0.
 //   cauchy     K_ij = prod_k 1 / (1 + g (x_ik - y_jk)^2)
 //   rbf        K_ij = exp(-g (|x_i|^2 + |y_j|^2 - 2 x_i . y_j))  (a transform of the Gram)
 // plus the random-Fourier-feature draws and map (Rahimi & Recht, "Random features
@@ -41,15 +46,16 @@ function pair_dot(d: i32, x: usize, y: usize): f64 {
   return s;
 }
 
-function pair_l1(d: i32, x: usize, y: usize): f64 {
+/** sum_k min(x_k, y_k) (pmin lanes; min(a, a) = a, so pair_min(x, x) is the row sum S(x)). */
+function pair_min(d: i32, x: usize, y: usize): f64 {
   let acc = f64x2.splat(0);
   let k = 0;
   for (; k + 2 <= d; k += 2) {
     const o = <usize>k << 3;
-    acc = f64x2.add(acc, f64x2.abs(f64x2.sub(v128.load(x + o), v128.load(y + o))));
+    acc = f64x2.add(acc, f64x2.pmin(v128.load(x + o), v128.load(y + o)));
   }
   let s = hsum(acc);
-  if (k < d) s += Math.abs(load<f64>(x + (<usize>k << 3)) - load<f64>(y + (<usize>k << 3)));
+  if (k < d) { const a = load<f64>(x + (<usize>k << 3)), b = load<f64>(y + (<usize>k << 3)); s += b < a ? b : a; }
   return s;
 }
 
@@ -108,7 +114,7 @@ function tile_dot(d: i32, x: usize, ldx: usize, y: usize, ldy: usize, out: usize
   store<f64>(out, s30); store<f64>(out + 8, s31);
 }
 
-function tile_l1(d: i32, x: usize, ldx: usize, y: usize, ldy: usize, out: usize, ldo: usize): void {
+function tile_min(d: i32, x: usize, ldx: usize, y: usize, ldy: usize, out: usize, ldo: usize): void {
   let a00 = f64x2.splat(0), a01 = a00, a10 = a00, a11 = a00, a20 = a00, a21 = a00, a30 = a00, a31 = a00;
   const y1 = y + ldy, x1 = x + ldx, x2 = x1 + ldx, x3 = x2 + ldx;
   let k = 0;
@@ -116,23 +122,23 @@ function tile_l1(d: i32, x: usize, ldx: usize, y: usize, ldy: usize, out: usize,
     const o = <usize>k << 3;
     const b0 = v128.load(y + o), b1 = v128.load(y1 + o);
     let a = v128.load(x + o);
-    a00 = f64x2.add(a00, f64x2.abs(f64x2.sub(a, b0))); a01 = f64x2.add(a01, f64x2.abs(f64x2.sub(a, b1)));
+    a00 = f64x2.add(a00, f64x2.pmin(a, b0)); a01 = f64x2.add(a01, f64x2.pmin(a, b1));
     a = v128.load(x1 + o);
-    a10 = f64x2.add(a10, f64x2.abs(f64x2.sub(a, b0))); a11 = f64x2.add(a11, f64x2.abs(f64x2.sub(a, b1)));
+    a10 = f64x2.add(a10, f64x2.pmin(a, b0)); a11 = f64x2.add(a11, f64x2.pmin(a, b1));
     a = v128.load(x2 + o);
-    a20 = f64x2.add(a20, f64x2.abs(f64x2.sub(a, b0))); a21 = f64x2.add(a21, f64x2.abs(f64x2.sub(a, b1)));
+    a20 = f64x2.add(a20, f64x2.pmin(a, b0)); a21 = f64x2.add(a21, f64x2.pmin(a, b1));
     a = v128.load(x3 + o);
-    a30 = f64x2.add(a30, f64x2.abs(f64x2.sub(a, b0))); a31 = f64x2.add(a31, f64x2.abs(f64x2.sub(a, b1)));
+    a30 = f64x2.add(a30, f64x2.pmin(a, b0)); a31 = f64x2.add(a31, f64x2.pmin(a, b1));
   }
   let s00 = hsum(a00), s01 = hsum(a01), s10 = hsum(a10), s11 = hsum(a11);
   let s20 = hsum(a20), s21 = hsum(a21), s30 = hsum(a30), s31 = hsum(a31);
   if (k < d) {
     const o = <usize>k << 3;
     const b0 = load<f64>(y + o), b1 = load<f64>(y1 + o);
-    let a = load<f64>(x + o); s00 += Math.abs(a - b0); s01 += Math.abs(a - b1);
-    a = load<f64>(x1 + o); s10 += Math.abs(a - b0); s11 += Math.abs(a - b1);
-    a = load<f64>(x2 + o); s20 += Math.abs(a - b0); s21 += Math.abs(a - b1);
-    a = load<f64>(x3 + o); s30 += Math.abs(a - b0); s31 += Math.abs(a - b1);
+    let a = load<f64>(x + o); s00 += (b0 < a ? b0 : a); s01 += (b1 < a ? b1 : a);
+    a = load<f64>(x1 + o); s10 += (b0 < a ? b0 : a); s11 += (b1 < a ? b1 : a);
+    a = load<f64>(x2 + o); s20 += (b0 < a ? b0 : a); s21 += (b1 < a ? b1 : a);
+    a = load<f64>(x3 + o); s30 += (b0 < a ? b0 : a); s31 += (b1 < a ? b1 : a);
   }
   store<f64>(out, s00); store<f64>(out + 8, s01); out += ldo;
   store<f64>(out, s10); store<f64>(out + 8, s11); out += ldo;
@@ -183,18 +189,18 @@ function tile_cauchy(d: i32, x: usize, ldx: usize, y: usize, ldy: usize, out: us
 
 // ---------------------------------------------------------------- raw pairwise blocks
 
-/** op: 0 dot, 1 L1 distance, 2 cauchy product. */
+/** op: 0 dot, 1 sum of minima (for the L1 distance), 2 cauchy product. */
 // @ts-ignore: decorator
 @inline function pair_op(op: i32, d: i32, x: usize, y: usize, g: f64): f64 {
   if (op == 0) return pair_dot(d, x, y);
-  if (op == 1) return pair_l1(d, x, y);
+  if (op == 1) return pair_min(d, x, y);
   return pair_cauchy(d, x, y, g);
 }
 
 // @ts-ignore: decorator
 @inline function tile_op(op: i32, d: i32, x: usize, ldx: usize, y: usize, ldy: usize, out: usize, ldo: usize, g: f64): void {
   if (op == 0) tile_dot(d, x, ldx, y, ldy, out, ldo);
-  else if (op == 1) tile_l1(d, x, ldx, y, ldy, out, ldo);
+  else if (op == 1) tile_min(d, x, ldx, y, ldy, out, ldo);
   else tile_cauchy(d, x, ldx, y, ldy, out, ldo, g);
 }
 
@@ -235,8 +241,8 @@ export function kern_pairwise_raw_f64(op: i32, i0: i32, i1: i32, n: i32, d: i32,
 /**
  * In place over rows [i0, i1) of K (m x n, ld ldk), kind:
  *   0 none (linear), 1 rbf from a Gram: exp(-g max(0, n1_i + n2_j - 2 G_ij)),
- *   2 exp(-g R_ij) (laplacian from L1 distances), 3 1 / R_ij (cauchy from products).
- * n1, n2: squared norms (rbf only). sym: only j >= i is read; the diagonal of an rbf
+ *   2 laplacian from sums of minima: exp(-g max(0, n1_i + n2_j - 2 M_ij)), 3 1 / R_ij (cauchy).
+ * n1, n2: squared norms (rbf) or row sums (laplacian). sym: only j >= i is read; the diagonal of an rbf
  * is exactly 1 (distance 0) and every value is mirrored to (j, i).
  */
 export function kern_transform_f64(kind: i32, i0: i32, i1: i32, n: i32, k: usize, ldk: i32, n1: usize, n2: usize, g: f64, sym: i32): void {
@@ -253,7 +259,13 @@ export function kern_transform_f64(kind: i32, i0: i32, i1: i32, n: i32, k: usize
         store<f64>(p, Math.exp(-g * (dist > 0 ? dist : 0)));
       }
     } else if (kind == 2) {
-      for (let j = j0; j < n; j++) { const p = row + (<usize>j << 3); store<f64>(p, Math.exp(-g * load<f64>(p))); }
+      const si = load<f64>(n1 + (<usize>i << 3));
+      for (let j = j0; j < n; j++) {
+        const p = row + (<usize>j << 3);
+        let dist = (si + load<f64>(n2 + (<usize>j << 3))) - 2.0 * load<f64>(p);
+        if (sym && j == i) dist = 0;
+        store<f64>(p, Math.exp(-g * (dist > 0 ? dist : 0)));
+      }
     } else if (kind == 3) {
       for (let j = j0; j < n; j++) { const p = row + (<usize>j << 3); store<f64>(p, 1.0 / load<f64>(p)); }
     }
@@ -341,9 +353,16 @@ export function rff_map_f64(i0: i32, i1: i32, D: i32, z: usize, ldz: i32, b: usi
 
 /**
  * laplacian (op 1) or cauchy (op 2) over rows [i0, i1): raw pairwise values, then
- * the transform, then (sym) the mirror, all within the task's own rows.
+ * the transform, then (sym) the mirror, all within the task's own rows. s1, s2: the
+ * row sums of x and y (kern_rowsums_f64; laplacian only).
  */
-export function kern_pairwise_f64(op: i32, i0: i32, i1: i32, n: i32, d: i32, x: usize, ldx: i32, y: usize, ldy: i32, out: usize, ldo: i32, g: f64, sym: i32): void {
+export function kern_pairwise_f64(op: i32, i0: i32, i1: i32, n: i32, d: i32, x: usize, ldx: i32, y: usize, ldy: i32, out: usize, ldo: i32, g: f64, sym: i32, s1: usize, s2: usize): void {
   kern_pairwise_raw_f64(op, i0, i1, n, d, x, ldx, y, ldy, out, ldo, g, sym);
-  kern_transform_f64(op == 1 ? 2 : 3, i0, i1, n, out, ldo, 0, 0, g, sym);
+  kern_transform_f64(op == 1 ? 2 : 3, i0, i1, n, out, ldo, s1, s2, g, sym);
+}
+
+/** out[i] = sum_k x_ik with the pair_min arithmetic (the laplacian's row sums S). */
+export function kern_rowsums_f64(m: i32, d: i32, x: usize, ldx: i32, out: usize): void {
+  const bx = <usize>ldx << 3;
+  for (let i = 0; i < m; i++) { const xi = x + <usize>i * bx; store<f64>(out + (<usize>i << 3), pair_min(d, xi, xi)); }
 }

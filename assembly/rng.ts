@@ -42,7 +42,19 @@ export function rng_uniform_f64(seed: u64, stream: u64, offset: u64, n: i32, out
 
 /** out[j] = N(0,1) draws for counters offset..offset+n-1. */
 export function rng_normal_f64(seed: u64, stream: u64, offset: u64, n: i32, out: usize): void {
-  for (let j = 0; j < n; j++) store<f64>(out + (<usize>j << 3), rng_normal_at(seed, stream, offset + <u64>j));
+  let j = 0;
+  if (n > 0 && (offset & 1)) { store<f64>(out, rng_normal_at(seed, stream, offset)); j = 1; }
+  // whole Box-Muller pairs: one log/sqrt for both values (the same bits as rng_normal_at)
+  for (; j + 2 <= n; j += 2) {
+    const i = offset + <u64>j;
+    const u1 = 1.0 - rng_u01(seed, stream, i);
+    const u2 = rng_u01(seed, stream, i + 1);
+    const r = Math.sqrt(-2.0 * Math.log(u1));
+    const t = 6.283185307179586 * u2;
+    store<f64>(out + (<usize>j << 3), r * Math.cos(t));
+    store<f64>(out + (<usize>(j + 1) << 3), r * Math.sin(t));
+  }
+  if (j < n) store<f64>(out + (<usize>j << 3), rng_normal_at(seed, stream, offset + <u64>j));
 }
 
 /** out[j] = +-1 with probability 1/2 each (Rademacher). */

@@ -1,7 +1,7 @@
 // Classic kernels of the contract's `kernel` table, for X (N x d) against itself or X2:
 //   linear     K = X X2^T
 //   rbf        exp(-g |x - x'|^2)          (Gram trick: |x|^2 + |x'|^2 - 2 x.x', clamped at 0)
-//   laplacian  exp(-g |x - x'|_1)          (direct pairwise loop, 4x2 SIMD tiles)
+//   laplacian  exp(-g |x - x'|_1)          (direct pairwise loop, 4x2 SIMD tiles, |a - b| = a + b - 2 min)
 //   cauchy     prod_k 1/(1 + g (x_k - x'_k)^2)
 //   arora      x.x' (pi - theta) / (2 pi)  (H-infinity of a two-layer ReLU net; see assembly/infinite.ts
 //                                           for how theta stays accurate for nearly parallel pairs)
@@ -119,8 +119,11 @@ export async function classicKernel(ctx: Ctx, kind: ClassicKind, x: Matrix, x2?:
     const stage = `kernel:${kind}`;
     if (kind === "laplacian" || kind === "cauchy") {
       const opc = kind === "laplacian" ? 1 : 2;
+      const s1 = s.f64(m, "row sums"), s2 = sym ? s1 : s.f64(n, "row sums");
+      core.exports.kern_rowsums_f64(m, d, px, d, s1);
+      if (!sym) core.exports.kern_rowsums_f64(n, d, py, d, s2);
       await runRows(ctx, stage, m, n, sym, m * n * d, (lo, hi) => ({
-        fn: "kern_pairwise_f64", args: [opc, lo, hi, n, d, px, d, py, d, out, n, g, symi],
+        fn: "kern_pairwise_f64", args: [opc, lo, hi, n, d, px, d, py, d, out, n, g, symi, s1, s2],
       }));
     } else {
       const { sq1, sq2 } = await gramInto(ctx, s, px, py, m, n, d, out, sym);

@@ -47,6 +47,8 @@ const PARALLEL_MIN_MADDS = 1 << 21;
 // Row blocks start at multiples of 4, a multiple of the micro-kernel tile height
 // (MR = 2 in assembly/gemm.ts), so no task cuts a register tile.
 const ROW_ALIGN = 4;
+// gram uses gemm(A, A^T) below this k (measured crossover ~12 at n = 2000).
+const GRAM_GEMM_BELOW_K = 12;
 
 const elemBytes = (d: Dtype) => (d === "f64" ? 8 : 4);
 
@@ -101,8 +103,28 @@ export function partsFor(ctx: Ctx, madds: number, rows: number): number {
   return Math.max(1, Math.min(threadsOf(ctx), Math.ceil(rows / ROW_ALIGN)));
 }
 
+const isSize = (v: number) => Number.isInteger(v) && v >= 0;
+
+/** Pointer-level argument check: sizes, leading dimensions (a leading dimension below the row length would alias rows). */
+function checkGemmCall(op: string, g: GemmCall): void {
+  const { m, n, k } = g;
+  if (![m, n, k, g.a, g.b, g.c].every(isSize)) throw new NtkError("argument", `${op}: m=${m}, n=${n}, k=${k} and the pointers must be non-negative integers`);
+  const needA = g.transA ? m : k, needB = g.transB ? k : n;
+  if (!(g.lda >= needA) || !(g.ldb >= needB) || !(g.ldc >= n)) {
+    throw new NtkError("argument", `${op}: leading dimensions lda=${g.lda}, ldb=${g.ldb}, ldc=${g.ldc} must be at least ${needA}, ${needB}, ${n} for m=${m}, n=${n}, k=${k}${g.transA ? " (A transposed)" : ""}${g.transB ? " (B transposed)" : ""}`);
+  }
+}
+
+function checkSyrkCall(op: string, s: SyrkCall): void {
+  if (![s.n, s.k, s.a, s.c].every(isSize)) throw new NtkError("argument", `${op}: n=${s.n}, k=${s.k} and the pointers must be non-negative integers`);
+  if (!(s.lda >= s.k) || !(s.ldc >= s.n)) {
+    throw new NtkError("argument", `${op}: leading dimensions lda=${s.lda}, ldc=${s.ldc} must be at least ${s.k}, ${s.n} for n=${s.n}, k=${s.k}`);
+  }
+}
+
 /** Runs a GEMM on pointers as tasks (parallel with a pool). */
 export async function runGemm(ctx: Ctx, g: GemmCall): Promise<void> {
+  checkGemmCall(`gemm_${g.dtype}`, g);
   const parts = partsFor(ctx, g.m * g.n * g.k, g.m);
   const wb = gemmWorkBytes(ctx.core, g);
   await ctx.core.scopeAsync(async (s) => {
@@ -113,6 +135,7 @@ export async function runGemm(ctx: Ctx, g: GemmCall): Promise<void> {
 
 /** Runs a SYRK on pointers as tasks; C is full symmetric afterwards. */
 export async function runSyrk(ctx: Ctx, sc: SyrkCall): Promise<void> {
+  checkSyrkCall(`syrk_${sc.dtype}`, sc);
   const parts = partsFor(ctx, (sc.n * sc.n * sc.k) / 2, sc.n);
   const wb = syrkWorkBytes(ctx.core, sc);
   await ctx.core.scopeAsync(async (s) => {
@@ -133,6 +156,7 @@ export async function gemmPtr(ctx: Ctx, transA: boolean, transB: boolean, m: num
 export function gemmPtrSync(core: Core, transA: boolean, transB: boolean, m: number, n: number, k: number,
   alpha: number, a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): void {
   const g: GemmCall = { dtype: "f64", transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc };
+  checkGemmCall("gemmPtrSync", g);
   const wb = gemmWorkBytes(core, g);
   core.scope((s) => {
     const work = s.bytes(wb, "gemm workspace");
@@ -237,7 +261,9 @@ async function gramMatrix<M extends Matrix | MatrixF32>(ctx: Ctx, op: string, dt
   await core.scopeAsync(async (s) => {
     const a = dtype === "f64" ? s.putF64(A.data, `${op} A`) : s.putF32(A.data, `${op} A`);
     const c = dtype === "f64" ? s.f64(n * n, `${op} result`) : s.f32(n * n, `${op} result`);
-    await runSyrk(ctx, { dtype, n, k, alpha, a, lda: k, beta: 0, c, ldc: n });
+    // Same bits either way (see the header); for tiny k the mirror pass makes SYRK slower.
+    if (k < GRAM_GEMM_BELOW_K) await runGemm(ctx, { dtype, transA: false, transB: true, m: n, n, k, alpha, a, lda: k, b: a, ldb: k, beta: 0, c, ldc: n });
+    else await runSyrk(ctx, { dtype, n, k, alpha, a, lda: k, beta: 0, c, ldc: n });
     if (dtype === "f64") (out.data as Float64Array).set(core.f64(c, n * n));
     else (out.data as Float32Array).set(core.f32(c, n * n));
   });

@@ -10,11 +10,18 @@
 // One step applies the operator to the newest block (b vectors per pass: a dense
 // product reads A once for all of them), orthogonalises the result against the
 // whole basis by classical Gram-Schmidt done twice, as two skinny products each
-// time ("CGS2", Giraud et al. 2005), and takes the block QR of what is left. When
-// the basis reaches mmax columns, H is diagonalised (src/linalg/eigh.ts), the
+// time ("CGS2", Giraud et al. 2005), and takes the block QR of what is left
+// (MGS2; a column that vanishes is a breakdown and is replaced by a fresh random
+// direction). H is diagonalised (src/linalg/eigh.ts) from k + b columns on and
+// each time the basis has grown by ~15%; once it reaches mmax (= ncv) columns the
 // wanted Ritz vectors plus a margin are kept (V <- V S[:, :p], H <- diag(theta))
-// and the iteration resumes from Q. The start block is N(0,1) from the
-// counter-based RNG, so a seed gives the same bits on every runtime.
+// and the iteration resumes from Q (thick restart). The start block is N(0,1)
+// from the counter-based RNG, so a seed gives the same bits on every runtime.
+//
+// Cost model (dense A on this hardware): the product is compute-bound for b >= 4
+// (about the same time per vector for b = 4 and 8), so the default b = 4 is the
+// one that needs fewest matvecs; b = 1 and 2 fall back to slower kernels.
+// Problems with n < ncv + 2b are solved densely (eigh of the formed matrix).
 import type { Ctx, Task } from "../runtime/context.js";
 import { checkAborted, report, runTasks, splitRange, threadsOf } from "../runtime/context.js";
 import type { Scope } from "../runtime/core.js";
@@ -31,7 +38,12 @@ export interface EigshOptions {
   maxIter?: number;
   /** seed of the start block (default 0) */
   seed?: number;
-  /** vectors per operator application (default 4: as fast per vector as 8 on a dense matrix, and fewer matvecs) */
+  /**
+   * vectors per operator application (default 4: as fast per vector as 8 on a
+   * dense matrix, and fewer matvecs). As with any Krylov method (ARPACK is b = 1),
+   * an eigenvalue repeated more than blockSize times can come back with too few
+   * copies; use a block at least as large as the multiplicity you expect.
+   */
   blockSize?: number;
   /** return eigenvectors (default true) */
   vectors?: boolean;
@@ -42,8 +54,13 @@ export interface EigshOptions {
 export interface EigshResult {
   /** descending, length k */
   values: Float64Array;
-  /** n x k, column j = eigenvector of values[j] */
+  /** n x k, column j = eigenvector of values[j] (0 x 0 with vectors: false); sign: largest-magnitude component positive */
   vectors: Matrix;
+  /**
+   * converged: leading Ritz pairs whose residual is <= tol * max|theta|; iterations:
+   * block steps (operator applications); matvecs: vectors multiplied (n for the
+   * dense path); restarts: thick restarts; ok: all k converged.
+   */
   status: { converged: number; iterations: number; matvecs: number; restarts: number; ok: boolean };
 }
 

@@ -75,12 +75,16 @@ export async function svd(ctx: Ctx, A: Matrix, opts: SvdOptions = {}): Promise<S
     for (let t = 0; t < k; t++) s[t] = norms[order[t]] / sigma;
     if (!wantV) return { s };
     const gv = core.f64(g, rows * rows);
+    // After 8 sweeps the core treats rows at the rounding-noise level as zero
+    // (rank-deficient input); their directions are not orthogonal, so those
+    // columns are replaced by an orthonormal completion (s_j <= len eps s_max).
+    const noise = sweeps > 8 ? len * 2.220446049250313e-16 * norms[order[0]] : 0;
     // X: normalised rows of W (length len), Y: rows of G (length rows)
     const X = matrix(len, k), Y = matrix(rows, k);
     for (let t = 0; t < k; t++) {
       const j = order[t], nj = norms[j];
       for (let i = 0; i < rows; i++) Y.data[i * k + t] = gv[j * rows + i];
-      if (nj > 0) for (let i = 0; i < len; i++) X.data[i * k + t] = bv[j * len + i] / nj;
+      if (nj > noise) for (let i = 0; i < len; i++) X.data[i * k + t] = bv[j * len + i] / nj;
       else completeColumn(X, t);
     }
     return tall ? { s, U: X, V: Y } : { s, U: Y, V: X };

@@ -74,6 +74,7 @@ async function biasAct(ctx: Ctx, act: number, n: number, w: number, z: number, b
 /** Checks X against the model's input width (and finiteness), naming both shapes. */
 export function checkInput(op: string, name: string, m: Mlp, x: Matrix): void {
   checkMatrix(op, name, x);
+  if (x.rows < 1) throw new NtkError("shape", `${op}: ${name} is ${shapeOf(x)}; it needs at least one sample (row)`);
   if (x.cols !== m.arch[0]) {
     throw new NtkError("shape", `${op}: ${name} is ${shapeOf(x)} but the model's input width is ${m.arch[0]} (arch ${m.arch.join("-")}); each row of ${name} must have ${m.arch[0]} features`);
   }

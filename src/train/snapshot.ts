@@ -1,7 +1,9 @@
 // Kernel snapshots during training: the eNTK and the CK of the current network
 // on the snapshot samples, summarised by the contract's spectrum measures.
 //
-// For a kernel K_t (n x n, symmetric PSD) and targets Y (n x C):
+// The eNTK is taken over the trained parameters (all of them unless layers are
+// frozen; see snapshotKernel). For a kernel K_t (n x n, symmetric PSD) and
+// targets Y (n x C):
 //   eigenvalues   the top k, descending (block Lanczos for k <= n/2, else all by eigh)
 //   projections   sum_c (v_i . y_c)^2 / |Y|_F^2 onto those eigenvectors, and their running sums
 //   kta           <K, Y Y^T>_F / (|K|_F |Y|_F^2)   (kernel-target alignment)
@@ -11,7 +13,10 @@
 // learning" (kernel distance / velocity). All sums run in a fixed order.
 import type { Ctx } from "../runtime/context.js";
 import type { Matrix } from "../types.js";
-import { empiricalKernel } from "../kernels/empirical.js";
+import { empiricalKernel, layeredGram, type GramTerm } from "../kernels/empirical.js";
+import { checkInput, forwardPtr, loadMlp } from "../model/forward.js";
+import { headMatrix, signalsPtr } from "../model/backward.js";
+import { layerScales } from "../model/spec.js";
 import { eigh } from "../linalg/eigh.js";
 import { eigsh } from "../linalg/lanczos.js";
 import { cumulativeSum, effectiveRank, frobeniusNorm, kernelTargetAlignment, labelProjections } from "../analysis/alignment.js";
@@ -74,7 +79,29 @@ export async function summarize(ctx: Ctx, K: Matrix, K0: Matrix | null, y: Float
   };
 }
 
-/** The kernel of `kind` of the current model on x (progress silenced: training reports its own). */
-export function snapshotKernel(ctx: Ctx, m: Mlp, kind: SnapshotKernel, x: Matrix): Promise<Matrix> {
-  return empiricalKernel({ ...ctx, progress: undefined }, m, kind, x);
+/**
+ * The kernel of `kind` of the current model on x (progress silenced: training
+ * reports its own). The eNTK sums over the trained parameters only, the kernel
+ * of the training dynamics (df/dt = -K dL/df under gradient flow): with every
+ * layer trained (the default) it is the contract's eNTK, bit for bit; with
+ * frozen layers (e.g. Arora et al.'s fixed output layer) their terms are left out.
+ */
+export async function snapshotKernel(ctx: Ctx, m: Mlp, kind: SnapshotKernel, x: Matrix, trainable?: readonly boolean[]): Promise<Matrix> {
+  const quiet: Ctx = { ...ctx, progress: undefined };
+  if (kind === "ck" || !trainable || trainable.every((t) => t)) return empiricalKernel(quiet, m, kind, x);
+  checkInput("snapshot", "X", m, x);
+  return ctx.core.scopeAsync(async (s) => {
+    const wm = loadMlp(s, m);
+    const st = await forwardPtr(quiet, s, m, wm, s.putF64(x.data, "X"), x.rows, { derivs: true });
+    const hm = headMatrix(m, "outputs");
+    const g = await signalsPtr(quiet, s, m, wm, st, hm);
+    // the terms of src/kernels/empirical.ts (trace eNTK), trained layers only
+    const terms: GramTerm[] = [];
+    m.layers.forEach((layer, i) => {
+      if (!trainable[i]) return;
+      const { a, beta } = layerScales(m, i);
+      terms.push({ gA: g[i + 1], gB: g[i + 1], gw: hm.r * layer.nOut, hA: st.h[i], hB: st.h[i], hw: layer.nIn, a2: a * a, b2: beta * beta });
+    });
+    return layeredGram(quiet, terms, x.rows, x.rows, 1, true, 0, "entk");
+  });
 }

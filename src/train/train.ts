@@ -15,6 +15,8 @@
 //   - Every operation is deterministic (GEMMs with fixed order, IEEE element-wise
 //     updates, exp/log of detmath), so the same options give the same bits on
 //     every runtime and for any thread count.
+// Progress: ctx.progress gets stage "train" with done = optimizer steps taken of
+// epochs * ceil(N / B); snapshot kernels and eigensolvers run silenced.
 // Parameters live in wasm memory for the whole run; gradients come from
 // src/train/gradient.ts, updates from src/train/optim.ts.
 import { checkAborted, report, type Ctx } from "../runtime/context.js";
@@ -185,8 +187,8 @@ export async function train(ctx: Ctx, o: TrainOptions, onEpoch?: (info: EpochInf
   if (o.loss !== undefined && !LOSSES.includes(o.loss)) throw new NtkError("argument", `${OP}: --loss must be one of ${LOSSES.join(", ")}, got ${JSON.stringify(o.loss)}`);
   const reduction = o.reduction ?? "mean";
   if (reduction !== "mean" && reduction !== "sum") throw new NtkError("argument", `${OP}: --reduction must be "mean" or "sum", got ${JSON.stringify(reduction)}`);
-  const epochs = posInt(o.epochs, "--epochs", 1, 0);
   if (o.epochs === undefined) throw new NtkError("argument", `${OP}: --epochs is required`);
+  const epochs = posInt(o.epochs, "--epochs", 0, 0);
   const { model: m0, init, initScale } = initialModel(ctx, o);
   checkInput(OP, "X", m0, o.x);
   const C = outputs(m0);
@@ -216,6 +218,7 @@ export async function train(ctx: Ctx, o: TrainOptions, onEpoch?: (info: EpochInf
   const shuffleSeed = o.shuffleSeed ?? seed;
   if (!Number.isSafeInteger(shuffleSeed) || shuffleSeed < 0) throw new NtkError("argument", `${OP}: the shuffle seed must be a non-negative integer, got ${shuffleSeed}`);
   const stepsPerEpoch = Math.ceil(N / batch);
+  const totalSteps = epochs * stepsPerEpoch;
 
   const trainableParams = m0.layers.reduce((s, l, i) => s + (trainable[i] ? l.nOut * l.nIn + (l.bias ? l.nOut : 0) : 0), 0);
   const config: TrainConfig = {
@@ -262,7 +265,6 @@ export async function train(ctx: Ctx, o: TrainOptions, onEpoch?: (info: EpochInf
       const acc = accuracyOf(targets, f);
       if (acc !== null) accuracies.push(acc);
       onEpoch?.({ epoch, loss, accuracy: acc });
-      report(ctx, OP, epoch, epochs);
       return acc;
     };
     const snapshot = async (epoch: number, loss: number, acc: number | null) => {
@@ -270,7 +272,7 @@ export async function train(ctx: Ctx, o: TrainOptions, onEpoch?: (info: EpochInf
       const snap: Snapshot = { epoch, step: steps, loss, ...(acc !== null ? { accuracy: acc } : {}), paramDistance: paramDistance(model, m0) };
       for (const kind of kernels) {
         checkAborted(ctx);
-        const K = await snapshotKernel(quiet, model, kind, xs);
+        const K = await snapshotKernel(quiet, model, kind, xs, trainable);
         snap[kind] = await summarize(quiet, K, K0[kind] ?? null, ys, top, warnings, `epoch ${epoch} ${kind}`);
         if (!K0[kind]) K0[kind] = K;
       }
@@ -285,6 +287,7 @@ export async function train(ctx: Ctx, o: TrainOptions, onEpoch?: (info: EpochInf
       });
       opt.step(slots);
       steps++;
+      report(ctx, OP, steps, totalSteps);
     };
 
     for (let epoch = 0; epoch <= epochs; epoch++) {

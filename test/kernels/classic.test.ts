@@ -148,6 +148,28 @@ describe("classic kernel identities", () => {
   });
 });
 
+describe("classic kernels at scale", () => {
+  it("report progress up to N rows", async () => {
+    const ctx = await getCtx();
+    const seen: number[] = [];
+    const B = formulaInput(300, 40);
+    await classicKernel({ ...fakePool(ctx, 2), progress: (p) => { expect(p.stage).toBe("kernel:laplacian"); seen.push(p.done / p.total); } }, "laplacian", B);
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen[seen.length - 1]).toBe(1);
+  });
+
+  it("refuse an output that cannot fit in wasm32 memory before allocating it", async () => {
+    const ctx = await getCtx();
+    const pages = ctx.core.pages;
+    const tall = { rows: 30000, cols: 1, data: new Float64Array(30000) };
+    const err = await classicKernel(ctx, "rbf", tall, tall).catch((e: NtkError) => e);
+    expect(err).toBeInstanceOf(NtkError);
+    expect((err as NtkError).code).toBe("memory");
+    expect((err as NtkError).message).toMatch(/30000x30000 kernel.*needs 6\.7\d GiB.*capped at 4\.00 GiB/);
+    expect(ctx.core.pages).toBe(pages);
+  });
+});
+
 describe("classic kernel errors", () => {
   it("rejects bad gamma, width mismatch, NaN and unknown kinds", async () => {
     const ctx = await getCtx();

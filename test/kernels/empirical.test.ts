@@ -166,6 +166,8 @@ describe("computeKernel: models, determinism and errors", () => {
     await expect(computeKernel(ctx, { ...base, arch: undefined })).rejects.toThrowError(/--arch .* or --weights/);
     await expect(computeKernel(ctx, { ...base, arch: "5-8-1" })).rejects.toThrowError(/X is 6x4 but the model's input width is 5/);
     await expect(computeKernel(ctx, { ...base, x2: matrix(2, 3) })).rejects.toThrowError(/X2 is 2x3/);
+    await expect(computeKernel(ctx, { ...base, x: matrix(0, 4) })).rejects.toThrowError(/X is 0x4; it needs at least one sample/);
+    await expect(computeKernel(ctx, { ...base, x: matrix(1, 4, [0, NaN, 0, 0]) })).rejects.toThrowError(/X\[0, 1\] is NaN/);
     await expect(computeKernel(ctx, { ...base, kind: "proj-trntk", projDim: 0 })).rejects.toThrowError(/--proj-dim must be an integer/);
     await expect(computeKernel(ctx, { ...base, kind: "proj-trntk" })).rejects.toThrowError(/--proj-dim is required/);
     await expect(computeKernel(ctx, { ...base, kind: "trntk", outputs: "full" })).rejects.toThrowError(/--outputs applies to --kind entk only/);

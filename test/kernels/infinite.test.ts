@@ -175,6 +175,37 @@ describe("angles stay accurate for nearly parallel pairs", () => {
   });
 });
 
+describe("the core's branch-free atan2", () => {
+  it("is within 2 ulps of the host's atan2 on [0, pi], relative for small angles", async () => {
+    const { core } = await getCtx();
+    const n = 20000;
+    const y = new Float64Array(n), x = new Float64Array(n);
+    let seed = 12345;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    for (let i = 0; i < n; i++) {
+      // magnitudes over many decades, both signs of x, including the reduction boundaries
+      y[i] = rnd() * 10 ** (Math.floor(rnd() * 40) - 20);
+      x[i] = (rnd() < 0.5 ? -1 : 1) * rnd() * 10 ** (Math.floor(rnd() * 40) - 20);
+    }
+    y.set([0, 0, 1, 1, 1, Math.SQRT2 - 1, 1, 1e-300, 5e-324], 0);
+    x.set([1, -1, 0, 1, -1, 1, 1e-300, 1, 1], 0);
+    const got = core.scope((s) => {
+      const out = s.f64(n);
+      core.exports.inf_atan2_f64(n, s.putF64(y), s.putF64(x), out);
+      return core.getF64(out, n);
+    });
+    let worst = 0;
+    for (let i = 0; i < n; i++) {
+      const ref = Math.atan2(y[i], x[i]);
+      const ulp = Math.max(Number.EPSILON * Math.abs(ref), Number.MIN_VALUE);
+      worst = Math.max(worst, Math.abs(got[i] - ref) / ulp);
+    }
+    expect(got[0]).toBe(0);
+    expect(got[1]).toBe(Math.PI);
+    expect(worst).toBeLessThanOrEqual(2);
+  });
+});
+
 describe("infinite-width kernel errors", () => {
   it("names the supported activations and both shapes", async () => {
     const ctx = await getCtx();

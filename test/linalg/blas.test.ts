@@ -383,6 +383,12 @@ describe("errors name the operation and both shapes", () => {
     await expect(gemm(ctx, M(3, 4), M(4, 2), { alpha: NaN })).rejects.toThrow(/alpha must be a finite number/);
     await expect(gemmF32(ctx, M(2, 2) as unknown as MatrixF32, M(2, 2) as unknown as MatrixF32)).rejects.toThrow(NtkError);
   });
+  it("pointer level: leading dimensions too small for the rows", async () => {
+    await expect(gemmPtr(ctx, false, false, 3, 4, 5, 1, 64, 4, 256, 4, 0, 512, 4)).rejects.toThrow(/gemm_f64: leading dimensions lda=4, ldb=4, ldc=4 must be at least 5, 4, 4/);
+    expect(() => gemmPtrSync(ctx.core, true, false, 3, 4, 5, 1, 64, 2, 256, 4, 0, 512, 4)).toThrow(/must be at least 3, 4, 4 .*A transposed/);
+    await expect(syrkPtr(ctx, 3, 5, 1, 64, 5, 0, 512, 2)).rejects.toThrow(/syrk_f64: leading dimensions lda=5, ldc=2 must be at least 5, 3/);
+    await expect(gemmPtr(ctx, false, false, -1, 4, 5, 1, 64, 5, 256, 4, 0, 512, 4)).rejects.toThrow(/non-negative integers/);
+  });
   it("gemv, dot and gram", async () => {
     await expect(gemv(ctx, M(3, 4), new Float64Array(3))).rejects.toThrow(/gemv: A \(A is 3x4\) needs x of length 4, got 3/);
     await expect(gemv(ctx, M(3, 4), new Float64Array(4), { trans: true })).rejects.toThrow(/A\^T \(A is 3x4\) needs x of length 3/);

@@ -15,7 +15,9 @@ import { train, type TrainOptions, type TrainResult } from "../../train/train.js
 import { weightsBytes } from "../../train/save.js";
 import type { SnapshotKernel } from "../../train/snapshot.js";
 import { fmt, seconds, summary, warn, withEngine } from "../engine.js";
-import { blame, UsageError } from "../errors.js";
+import { UsageError } from "../errors.js";
+import { checkFinite } from "../../matrix.js";
+import { resolveTargets } from "../../train/targets.js";
 import { checkWritable, jsonBytes, outputSize, readLabels, readMatrix, readWeights, writeOutputs, type Output } from "../io.js";
 import { ACTIVATIONS, checkInputWidth, parseArchFlag, parseModelFlags } from "../model-flags.js";
 import { optNumber, parseChoice, parseNumber, parseThreads, THREADS_HELP } from "../parse.js";
@@ -94,7 +96,7 @@ function parseKernels(value: string): SnapshotKernel[] {
 }
 
 /** The flags as TrainOptions (without the data), and a description of the model. */
-function parseTrainFlags(f: Flags): { opts: Omit<TrainOptions, "x" | "y">; describe: string; widths?: number[] } {
+function parseTrainFlags(f: Flags): { opts: Omit<TrainOptions, "x" | "y">; describe: string; widths: number[] } {
   const init = f.init === undefined ? "default" : parseChoice("--init", f.init, ["default", "arora"] as const);
   const optimizer = parseChoice("--optimizer", f.optimizer, ["gd", "sgd", "adam"] as const);
   const opts: Omit<TrainOptions, "x" | "y"> = {
@@ -205,9 +207,12 @@ async function runTrain(f: Flags): Promise<void> {
   } else {
     throw new UsageError("labels are required: --y y.npy (or --label-column NAME with a CSV --x)");
   }
-  if (widths) checkInputWidth({ options: {}, widths, description: describe, source: f.initWeights ? "weights" : "arch" }, x.cols, "--x", f.x);
+  checkInputWidth({ options: {}, widths, description: describe, source: f.initWeights ? "weights" : "arch" }, x.cols, "--x", f.x);
+  // label problems named by their file before any work (train() repeats the check)
+  resolveTargets(f.y !== undefined ? `--y ${f.y}` : `--label-column ${f.labelColumn}`, y, x.rows, widths[widths.length - 1], opts.loss);
+  checkFinite(`--x ${f.x}`, "X", x.data, x.cols);
 
-  const r = await withEngine(threads, (engine) => blame(`--x ${f.x}`, () => train(engine.ctx, { ...opts, x, y })));
+  const r = await withEngine(threads, (engine) => train(engine.ctx, { ...opts, x, y }));
   const outputs: Output[] = [{ path: f.out, flag: "--out", bytes: jsonBytes(runJson(r)) }];
   if (f.weights !== undefined) outputs.push({ path: f.weights, flag: "--weights", bytes: weightsBytes(r.model, { dtype }) });
   writeOutputs(outputs);
