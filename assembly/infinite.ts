@@ -33,7 +33,9 @@
 // not use angles; after its first layer q and e are formed directly (clamped at 0),
 // which costs at most eps max(K) relative in den >= 1 + 2(K11 + K22).
 // Past pi/2 the code works with phi = pi - theta = atan2(s, -k) (and the series for
-// s - phi |k|), so nearly antiparallel pairs keep their relative accuracy too.
+// s - phi |k|), never subtracting theta from pi; phi is then as accurate as the input
+// angle, i.e. a few ulps absolutely (for nearly antiparallel inputs the rounding of the
+// products x|y| limits its relative accuracy to about eps / phi).
 // The diagonal (i == j of a symmetric kernel) has q = e = 0 exactly, so its angle is 0.
 
 const PI: f64 = 3.141592653589793;
@@ -151,6 +153,14 @@ function refine(d: i32, x: usize, y: usize, nx2: f64, ny2: f64): void {
   r_e = de;
 }
 
+/** The input q0, e0 of a pair into r_q, r_e: 0 on the diagonal, refined when nearly parallel. */
+// @ts-ignore: decorator
+@inline function input_q_e(diag: bool, g: f64, ni: f64, nj: f64, d: i32, xi: usize, yj: usize): void {
+  if (diag) { r_q = 0; r_e = 0; }
+  else if (g * g >= NEAR_PARALLEL * (ni * nj)) refine(d, xi, yj, ni, nj);
+  else { r_q = ni * nj - g * g; r_e = (ni + nj) - 2.0 * g; }
+}
+
 // ---------------------------------------------------------------- one pair
 
 /**
@@ -227,6 +237,93 @@ function pair_value(mode: i32, act: i32, g: f64, ni: f64, nj: f64, q0: f64, e0: 
   return mode == 2 ? nt : k;
 }
 
+// ---------------------------------------------------------------- two pairs at once
+// The same arithmetic as atan2_nonneg / atan_minus_id / pair_value (relu and arora) on
+// the two lanes of an f64x2: every branch becomes a lane select of the same IEEE
+// operations, so each lane's bits equal the scalar result. Two independent pairs
+// overlap their long sqrt/div/atan latency chains (the scalar loop is latency-bound).
+
+// @ts-ignore: decorator
+@inline function sel(a: v128, b: v128, m: v128): v128 { return v128.bitselect(a, b, m); }
+// @ts-ignore: decorator
+@inline function sp(v: f64): v128 { return f64x2.splat(v); }
+
+function atan2_nonneg_x2(y: v128, x: v128): v128 {
+  const zero = sp(0), one = sp(1);
+  const ax = f64x2.abs(x);
+  const swap = f64x2.gt(y, ax);
+  const num = sel(ax, y, swap), den = sel(y, ax, swap);
+  let t = sel(f64x2.div(num, den), zero, f64x2.gt(den, zero));
+  const red = f64x2.gt(t, sp(TAN_PI_8));
+  t = sel(f64x2.div(f64x2.sub(t, one), f64x2.add(t, one)), t, red);
+  const z = f64x2.mul(t, t), w = f64x2.mul(z, z);
+  const s1 = f64x2.mul(z, f64x2.add(sp(AT0), f64x2.mul(w, f64x2.add(sp(AT2), f64x2.mul(w, f64x2.add(sp(AT4),
+    f64x2.mul(w, f64x2.add(sp(AT6), f64x2.mul(w, f64x2.add(sp(AT8), f64x2.mul(w, sp(AT10))))))))))));
+  const s2 = f64x2.mul(w, f64x2.add(sp(AT1), f64x2.mul(w, f64x2.add(sp(AT3), f64x2.mul(w, f64x2.add(sp(AT5),
+    f64x2.mul(w, f64x2.add(sp(AT7), f64x2.mul(w, sp(AT9))))))))));
+  const ts = f64x2.mul(t, f64x2.add(s1, s2));
+  let a = sel(f64x2.sub(sp(PI_4_HI), f64x2.sub(f64x2.sub(ts, sp(PI_4_LO)), t)), f64x2.sub(t, ts), red);
+  a = sel(f64x2.sub(sp(PI_2), a), a, swap);
+  return sel(f64x2.sub(sp(PI), a), a, f64x2.lt(x, zero));
+}
+
+function atan_minus_id_x2(t: v128): v128 {
+  const u = f64x2.mul(t, t);
+  let c = f64x2.sub(sp(1.0 / 19), f64x2.div(u, sp(21)));
+  c = f64x2.sub(sp(1.0 / 17), f64x2.mul(u, c)); c = f64x2.sub(sp(1.0 / 15), f64x2.mul(u, c));
+  c = f64x2.sub(sp(1.0 / 13), f64x2.mul(u, c)); c = f64x2.sub(sp(1.0 / 11), f64x2.mul(u, c));
+  c = f64x2.sub(sp(1.0 / 9), f64x2.mul(u, c)); c = f64x2.sub(sp(1.0 / 7), f64x2.mul(u, c));
+  c = f64x2.sub(sp(1.0 / 5), f64x2.mul(u, c)); c = f64x2.sub(sp(1.0 / 3), f64x2.mul(u, c));
+  return f64x2.mul(f64x2.neg(f64x2.mul(t, u)), c);
+}
+
+/** pair_value for two pairs (j, j+1) of row i; relu (modes 1, 2) and arora (mode 0) only. */
+function pair_value_x2(mode: i32, g: v128, q0: v128, e0: v128, depth: i32, dd: f64, w2: f64, b2: f64,
+                       t1: usize, nb1: usize, t2: usize, nb2: usize): v128 {
+  const zero = sp(0), half = sp(0.5), i2p = sp(INV_2PI), small = sp(0.125);
+  if (mode == 0) {
+    const s0 = f64x2.sqrt(q0);
+    const pos = f64x2.ge(g, zero);
+    const th = atan2_nonneg_x2(s0, sel(g, f64x2.neg(g), pos));
+    return sel(f64x2.mul(g, f64x2.sub(half, f64x2.mul(th, i2p))), f64x2.mul(g, f64x2.mul(th, i2p)), pos);
+  }
+  const vw2 = sp(w2), vb2 = sp(b2), vdd = sp(dd);
+  let k = f64x2.add(f64x2.mul(vw2, f64x2.div(g, vdd)), vb2);
+  let q = f64x2.add(f64x2.mul(sp(w2 * w2), f64x2.div(q0, sp(dd * dd))), f64x2.mul(sp(w2 * b2), f64x2.div(e0, vdd)));
+  let nt = k;
+  for (let l = 0; l < depth; l++) {
+    const p1 = t1 + <usize>(3 * l) * nb1, p2 = t2 + <usize>(3 * l) * nb2;
+    const last = l == depth - 1;
+    const s = f64x2.sqrt(q);
+    const pos = f64x2.ge(k, zero);
+    const nk = f64x2.neg(k);
+    const th = atan2_nonneg_x2(s, sel(k, nk, pos));
+    const kd = sel(f64x2.sub(half, f64x2.mul(th, i2p)), f64x2.mul(th, i2p), pos);
+    const knp = f64x2.add(f64x2.mul(s, i2p), f64x2.mul(k, kd));
+    const tn = f64x2.div(s, nk);
+    const knn = f64x2.mul(sel(f64x2.mul(k, atan_minus_id_x2(tn)), f64x2.add(s, f64x2.mul(k, th)), f64x2.lt(tn, small)), i2p);
+    const kn = sel(knp, knn, pos);
+    let qn = zero, en = zero;
+    if (!last) {
+      const ri = sp(load<f64>(p1 + 2 * nb1)), rj = v128.load(p2 + 2 * nb2);
+      const R = f64x2.mul(ri, rj);
+      const tp = f64x2.div(s, k);
+      const dt = sel(atan_minus_id_x2(tp), f64x2.sub(th, tp), f64x2.lt(tp, small));
+      const gRp = f64x2.add(f64x2.mul(sp(PI), f64x2.div(q, f64x2.add(R, k))), f64x2.mul(k, dt));
+      const gRn = f64x2.sub(f64x2.sub(f64x2.mul(sp(PI), R), s), f64x2.mul(th, k));
+      let gR = sel(gRp, gRn, f64x2.gt(k, zero));
+      gR = sel(zero, gR, f64x2.lt(gR, zero));
+      qn = f64x2.mul(f64x2.mul(gR, f64x2.sub(f64x2.mul(sp(2.0 * PI), R), gR)), sp(INV_4PI2));
+      const dr = f64x2.sub(ri, rj);
+      en = f64x2.add(f64x2.mul(half, f64x2.mul(dr, dr)), f64x2.mul(gR, sp(INV_PI)));
+    }
+    k = f64x2.add(f64x2.mul(vw2, kn), vb2);
+    q = f64x2.add(f64x2.mul(sp(w2 * w2), qn), f64x2.mul(sp(w2 * b2), en));
+    nt = f64x2.add(k, f64x2.mul(vw2, f64x2.mul(nt, kd)));
+  }
+  return mode == 2 ? nt : k;
+}
+
 // ---------------------------------------------------------------- rows of the kernel
 
 /**
@@ -246,20 +343,23 @@ export function inf_kernel_rows_f64(mode: i32, act: i32, i0: i32, i1: i32, m: i3
     const ni = load<f64>(sq1 + (<usize>i << 3));
     const xi = x + <usize>i * bx;
     const t1 = tab1 + (<usize>i << 3);
-    for (let j = sym ? i : 0; j < n; j++) {
+    let j = sym ? i : 0;
+    if (mode == 0 || act == ACT_RELU) {
+      for (; j + 2 <= n; j += 2) {
+        const p = row + (<usize>j << 3);
+        input_q_e(sym && j == i, load<f64>(p), ni, load<f64>(sq2 + (<usize>j << 3)), d, xi, y + <usize>j * by);
+        const qa = r_q, ea = r_e;
+        input_q_e(false, load<f64>(p + 8), ni, load<f64>(sq2 + (<usize>j << 3) + 8), d, xi, y + <usize>(j + 1) * by);
+        const q0 = f64x2.replace_lane(f64x2.splat(qa), 1, r_q), e0 = f64x2.replace_lane(f64x2.splat(ea), 1, r_e);
+        v128.store(p, pair_value_x2(mode, v128.load(p), q0, e0, depth, dd, w2, b2, t1, nb1, tab2 + (<usize>j << 3), nb2));
+      }
+    }
+    for (; j < n; j++) {
       const p = row + (<usize>j << 3);
       const g = load<f64>(p);
       const nj = load<f64>(sq2 + (<usize>j << 3));
-      let q0: f64, e0: f64;
-      if (sym && j == i) { q0 = 0; e0 = 0; }
-      else if (g * g >= NEAR_PARALLEL * (ni * nj)) {
-        refine(d, xi, y + <usize>j * by, ni, nj);
-        q0 = r_q; e0 = r_e;
-      } else {
-        q0 = ni * nj - g * g;
-        e0 = (ni + nj) - 2.0 * g;
-      }
-      store<f64>(p, pair_value(mode, act, g, ni, nj, q0, e0, depth, dd, w2, b2, t1, nb1, tab2 + (<usize>j << 3), nb2));
+      input_q_e(sym && j == i, g, ni, nj, d, xi, y + <usize>j * by);
+      store<f64>(p, pair_value(mode, act, g, ni, nj, r_q, r_e, depth, dd, w2, b2, t1, nb1, tab2 + (<usize>j << 3), nb2));
     }
   }
   if (sym) {

@@ -12,7 +12,7 @@
 // (two SIMD lanes, lane 0 + lane 1, then the odd tail), so the bits are the same
 // on every runtime.
 
-const NB: i32 = 64;   // panel width: a row segment of L is 512 bytes
+const NB: i32 = 128;  // panel width: a row segment of L is 512 bytes
 const JC: i32 = 256;  // trailing update: columns per pass (JC rows of the panel, 128 KiB, stay in L2)
 
 // @ts-ignore: decorator
@@ -77,6 +77,38 @@ function ntTile4x2(w: i32, a: usize, b: usize, ld: i32, c: usize, ldc: i32): voi
 }
 
 /**
+ * One block column of the right-looking algorithm: factors the diagonal block
+ * A[j0:j1, j0:j1] (whose trailing update is already applied) and solves the
+ * panel L21 = A21 L11^-T below it. Returns -1, or the failing pivot as potrf_f64.
+ * Callers that drive the trailing update themselves (src/linalg/cholesky.ts,
+ * with the SYRK of assembly/syrk.ts) call this once per block column.
+ */
+export function potrf_panel_f64(n: i32, j0: i32, j1: i32, a: usize, lda: i32): i32 {
+  for (let i = j0; i < j1; i++) {
+    const li = at(a, lda, i, j0);
+    for (let jj = j0; jj < i; jj++) {
+      const p = at(a, lda, i, jj);
+      store<f64>(p, (load<f64>(p) - dotk(jj - j0, li, at(a, lda, jj, j0))) / load<f64>(at(a, lda, jj, jj)));
+    }
+    const pd = at(a, lda, i, i);
+    const d = load<f64>(pd) - dotk(i - j0, li, li);
+    if (!(d > 0)) { store<f64>(pd, d); return i; }
+    store<f64>(pd, Math.sqrt(d));
+  }
+  for (let i = j1; i < n; i++) {
+    const li = at(a, lda, i, j0);
+    for (let jj = j0; jj < j1; jj++) {
+      const p = at(a, lda, i, jj);
+      store<f64>(p, (load<f64>(p) - dotk(jj - j0, li, at(a, lda, jj, j0))) / load<f64>(at(a, lda, jj, jj)));
+    }
+  }
+  return -1;
+}
+
+/** Block width of potrf_f64 (and of the TypeScript driver, so both give the same bits). */
+export const POTRF_NB: i32 = NB;
+
+/**
  * Lower Cholesky in place. Returns -1 on success, otherwise the index of the
  * first pivot whose value A_ii - sum_k L_ik^2 is not positive (or NaN); that
  * value is left in A[i, i] so the caller can report it.
@@ -84,27 +116,10 @@ function ntTile4x2(w: i32, a: usize, b: usize, ld: i32, c: usize, ldc: i32): voi
 export function potrf_f64(n: i32, a: usize, lda: i32): i32 {
   for (let j0 = 0; j0 < n; j0 += NB) {
     const j1 = min(j0 + NB, n);
-    // 1. diagonal block (Cholesky-Crout on rows j0..j1-1, columns from j0)
-    for (let i = j0; i < j1; i++) {
-      const li = at(a, lda, i, j0);
-      for (let jj = j0; jj < i; jj++) {
-        const p = at(a, lda, i, jj);
-        store<f64>(p, (load<f64>(p) - dotk(jj - j0, li, at(a, lda, jj, j0))) / load<f64>(at(a, lda, jj, jj)));
-      }
-      const pd = at(a, lda, i, i);
-      const d = load<f64>(pd) - dotk(i - j0, li, li);
-      if (!(d > 0)) { store<f64>(pd, d); return i; }
-      store<f64>(pd, Math.sqrt(d));
-    }
+    // 1-2. diagonal block and panel
+    const fail = potrf_panel_f64(n, j0, j1, a, lda);
+    if (fail >= 0) return fail;
     if (j1 == n) break;
-    // 2. panel L21 = A21 L11^-T, row by row
-    for (let i = j1; i < n; i++) {
-      const li = at(a, lda, i, j0);
-      for (let jj = j0; jj < j1; jj++) {
-        const p = at(a, lda, i, jj);
-        store<f64>(p, (load<f64>(p) - dotk(jj - j0, li, at(a, lda, jj, j0))) / load<f64>(at(a, lda, jj, jj)));
-      }
-    }
     // 3. trailing lower triangle A22 -= L21 L21^T, 4x2 tiles, JC columns per pass
     const w = j1 - j0;
     for (let jc = j1; jc < n; jc += JC) {

@@ -5,6 +5,7 @@ import pkg from "../../package.json" with { type: "json" };
 import { analyzeCommand } from "./commands/analyze.js";
 import { fitCommand } from "./commands/fit.js";
 import { kernelCommand } from "./commands/kernel.js";
+import { serveCommand } from "./commands/serve.js";
 import { spectrumCommand } from "./commands/spectrum.js";
 import { stubCommand } from "./commands/stubs.js";
 import { trainCommand } from "./commands/train.js";
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   fitCommand(program);
   analyzeCommand(program);
   trainCommand(program);
+  serveCommand(program);
   return program;
 }
 

@@ -5,9 +5,9 @@
 // of at least about that size fixes it.
 import type { Ctx } from "../runtime/context.js";
 import { NtkError } from "../runtime/errors.js";
-import { checkFinite, checkMatrix, checkSquare, checkSymmetric, shapeOf } from "../matrix.js";
+import { checkFinite, checkMatrix, checkSquare, shapeOf } from "../matrix.js";
 import type { Matrix } from "../types.js";
-import { likeRhs, rhsOf, trsmPtr, zeroDiagonal } from "./triangular.js";
+import { checkCopiedSymmetric, likeRhs, rhsOf, trsmPtr, zeroDiagonal } from "./triangular.js";
 
 export interface CholeskyOptions {
   /** added to the diagonal before factoring (default 0) */
@@ -43,18 +43,18 @@ function checkInput(op: string, A: Matrix, opts: CholeskyOptions): number {
   checkSquare(op, "A", A);
   const ridge = opts.ridge ?? 0;
   if (!Number.isFinite(ridge)) throw new NtkError("argument", `${op}: ridge must be a finite number, got ${ridge}`);
-  if (opts.check !== false) {
-    checkFinite(op, "A", A.data, A.cols);
-    checkSymmetric(op, "A", A);
-  }
   return ridge;
 }
 
-/** Copies A (+ ridge on the diagonal) into wasm and factors it; throws not-pd. */
-function factorInto(ctx: Ctx, op: string, A: Matrix, ridge: number, a: number): void {
+/**
+ * Copies A (+ ridge on the diagonal) into wasm, checks it there (finite,
+ * symmetric; unless check is false) and factors it; throws not-pd.
+ */
+function factorInto(ctx: Ctx, op: string, A: Matrix, ridge: number, a: number, check: boolean): void {
   const n = A.rows;
+  ctx.core.f64(a, n * n).set(A.data);
+  if (check) checkCopiedSymmetric(ctx, op, A, a);
   const v = ctx.core.f64(a, n * n);
-  v.set(A.data);
   if (ridge) for (let i = 0; i < n; i++) v[i * n + i] += ridge;
   const fail = potrfPtr(ctx, n, a, n);
   if (fail) throw notPd(op, A, ridge, fail.pivot, fail.value);
@@ -68,7 +68,7 @@ export async function cholesky(ctx: Ctx, A: Matrix, opts: CholeskyOptions = {}):
   ctx.core.alloc.check(8 * n * n, `cholesky of a ${shapeOf(A)} matrix`);
   return ctx.core.scope((s) => {
     const a = s.f64(n * n, "cholesky factor");
-    factorInto(ctx, op, A, ridge, a);
+    factorInto(ctx, op, A, ridge, a, opts.check !== false);
     const L = ctx.core.getF64(a, n * n);
     for (let i = 0; i < n; i++) L.fill(0, i * n + i + 1, (i + 1) * n);
     return { rows: n, cols: n, data: L };
@@ -95,7 +95,7 @@ export async function choleskySolve(ctx: Ctx, L: Matrix, B: Matrix | Float64Arra
 }
 
 /** Solves (A + ridge I) X = B for symmetric positive definite A via Cholesky. */
-export async function solveSPD(ctx: Ctx, A: Matrix, B: Matrix | Float64Array, opts: { ridge?: number } = {}): Promise<Matrix | Float64Array> {
+export async function solveSPD(ctx: Ctx, A: Matrix, B: Matrix | Float64Array, opts: { ridge?: number; check?: boolean } = {}): Promise<Matrix | Float64Array> {
   const op = "solveSPD";
   const ridge = checkInput(op, A, opts);
   const n = A.rows;
@@ -103,7 +103,7 @@ export async function solveSPD(ctx: Ctx, A: Matrix, B: Matrix | Float64Array, op
   ctx.core.alloc.check(8 * n * (n + rhs.cols), `solveSPD with a ${shapeOf(A)} matrix`);
   return ctx.core.scope((s) => {
     const a = s.f64(n * n, "cholesky factor");
-    factorInto(ctx, op, A, ridge, a);
+    factorInto(ctx, op, A, ridge, a, opts.check !== false);
     const b = s.putF64(rhs.data, "right-hand sides");
     trsmPtr(ctx, n, rhs.cols, a, n, b, rhs.cols, true, false, false);
     trsmPtr(ctx, n, rhs.cols, a, n, b, rhs.cols, true, true, false);

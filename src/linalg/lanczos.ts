@@ -26,10 +26,11 @@ import type { Ctx, Task } from "../runtime/context.js";
 import { checkAborted, report, runTasks, splitRange, threadsOf } from "../runtime/context.js";
 import type { Scope } from "../runtime/core.js";
 import { NtkError } from "../runtime/errors.js";
-import { checkFinite, checkMatrix, checkSquare, checkSymmetric, shapeOf } from "../matrix.js";
+import { checkMatrix, checkSquare, shapeOf } from "../matrix.js";
 import type { Matrix } from "../types.js";
 import { eighPtr } from "./eigh.js";
 import { denseOperator, type SymOperator } from "./operator.js";
+import { checkCopiedSymmetric } from "./triangular.js";
 
 export interface EigshOptions {
   /** residual tolerance relative to max|lambda| (default 1e-10; <= 0 means machine epsilon) */
@@ -104,7 +105,7 @@ export async function eigsh(ctx: Ctx, op: SymOperator | Matrix, k: number, opts:
     else {
       core.alloc.check(8 * n * n, `${name} of a ${shapeOf(op)} matrix`);
       const a = s.putF64(op.data, "eigsh matrix");
-      checkCopied(ctx, name, op, a);
+      checkCopiedSymmetric(ctx, name, op, a);
       A = denseOperator(ctx, a, n, n);
     }
     const b = Math.min(bIn, n);
@@ -114,19 +115,6 @@ export async function eigsh(ctx: Ctx, op: SymOperator | Matrix, k: number, opts:
     if (!plan) return denseEigsh(ctx, s, A, k, b, wantV);
     return blockLanczos(ctx, s, A, k, b, plan.mmax, plan.keep, tol, maxIter, seed, wantV);
   });
-}
-
-/**
- * The checks of matrix.ts (finite; symmetric to 1e-10 max|a|), run in wasm on the
- * copy: the JS versions walk the transpose with a stride of n and cost more than
- * the eigensolve for n in the thousands. The JS helpers produce the messages.
- */
-function checkCopied(ctx: Ctx, name: string, A: Matrix, a: number): void {
-  const X = ctx.core.exports, n = A.rows;
-  const amax = X.maxabs_f64(n * n, a) as number;
-  if (!Number.isFinite(amax)) checkFinite(name, "A", A.data, A.cols);
-  const bad = X.symcheck_f64(n, a, n, 1e-10 * amax) as number;
-  if (bad >= 0) checkSymmetric(name, "A", A);
 }
 
 /** Subspace size and restart size; null when the problem is small enough for a dense solve. */

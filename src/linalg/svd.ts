@@ -84,29 +84,31 @@ export async function svd(ctx: Ctx, A: Matrix, opts: SvdOptions = {}): Promise<S
     for (let t = 0; t < k; t++) {
       const j = order[t], nj = norms[j];
       for (let i = 0; i < rows; i++) Y.data[i * k + t] = gv[j * rows + i];
-      if (nj > noise) for (let i = 0; i < len; i++) X.data[i * k + t] = bv[j * len + i] / nj;
-      else completeColumn(X, t);
+      if (nj > 0) for (let i = 0; i < len; i++) X.data[i * k + t] = bv[j * len + i] / nj;
+      if (nj <= noise) completeColumn(X, t, nj > 0);
     }
     return tall ? { s, U: X, V: Y } : { s, U: Y, V: X };
   });
 }
 
 /**
- * Column t of Q (whose columns 0..t-1 are orthonormal) was a zero singular
- * direction: replace it with the first unit vector that keeps a component after
- * two passes of Gram-Schmidt against the previous columns.
+ * Column t of Q (columns 0..t-1 orthonormal) belongs to a zero or noise-level
+ * singular value: make it orthonormal to the previous columns by two passes of
+ * Gram-Schmidt, starting from its current content when `seeded` (usually
+ * nearly orthogonal already), else from the first unit vector that keeps a
+ * component.
  */
-function completeColumn(Q: Matrix, t: number): void {
+function completeColumn(Q: Matrix, t: number, seeded: boolean): void {
   const rowsQ = Q.rows, cols = Q.cols, q = Q.data;
   const x = new Float64Array(rowsQ);
-  for (let e = 0; e < rowsQ; e++) {
-    x.fill(0); x[e] = 1;
+  for (let e = seeded ? -1 : 0; e < rowsQ; e++) {
+    if (e < 0) for (let i = 0; i < rowsQ; i++) x[i] = q[i * cols + t];
+    else { x.fill(0); x[e] = 1; }
+    const dots = new Float64Array(t);
     for (let pass = 0; pass < 2; pass++) {
-      for (let c = 0; c < t; c++) {
-        let dot = 0;
-        for (let i = 0; i < rowsQ; i++) dot += q[i * cols + c] * x[i];
-        for (let i = 0; i < rowsQ; i++) x[i] -= dot * q[i * cols + c];
-      }
+      dots.fill(0);
+      for (let i = 0; i < rowsQ; i++) { const xi = x[i], o = i * cols; for (let c = 0; c < t; c++) dots[c] += q[o + c] * xi; }
+      for (let i = 0; i < rowsQ; i++) { let s = 0; const o = i * cols; for (let c = 0; c < t; c++) s += dots[c] * q[o + c]; x[i] -= s; }
     }
     let nrm = 0;
     for (let i = 0; i < rowsQ; i++) nrm += x[i] * x[i];

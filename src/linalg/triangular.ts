@@ -6,7 +6,7 @@
 // a matrix in, the same kind out).
 import type { Ctx } from "../runtime/context.js";
 import { NtkError } from "../runtime/errors.js";
-import { checkFinite, checkMatrix, checkSquare, shapeOf } from "../matrix.js";
+import { checkFinite, checkMatrix, checkSquare, checkSymmetric, shapeOf } from "../matrix.js";
 import type { Matrix } from "../types.js";
 
 export interface TriangularOptions {
@@ -37,6 +37,18 @@ export function rhsOf(op: string, B: Matrix | Float64Array, n: number, what = "A
 /** Wraps solution data (rows x cols) as the same kind as the right-hand side. */
 export function likeRhs(rhs: Rhs, data: Float64Array, rows = rhs.rows): Matrix | Float64Array {
   return rhs.vector ? data : { rows, cols: rhs.cols, data };
+}
+
+/**
+ * matrix.ts's checks (finite; symmetric to 1e-10 max|a|) for the square A already
+ * copied to wasm at a: run in the core (assembly/factor/check.ts), cache-friendly;
+ * on a failure the JS helpers produce their usual message.
+ */
+export function checkCopiedSymmetric(ctx: Ctx, op: string, A: Matrix, a: number): void {
+  const X = ctx.core.exports, n = A.rows;
+  const amax = X.maxabs_f64(n * n, a) as number;
+  if (!Number.isFinite(amax)) checkFinite(op, "A", A.data, A.cols);
+  if ((X.symcheck_f64(n, a, n, 1e-10 * amax) as number) >= 0) checkSymmetric(op, "A", A);
 }
 
 /** Index of the first zero on the diagonal of the n x n matrix at t, or -1. */

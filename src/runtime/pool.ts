@@ -15,9 +15,9 @@
 // thread claims tasks too, then waits for DONE == workers (Atomics.waitAsync, so
 // the event loop keeps running; hosts without it set POST and the workers send a
 // "done" message instead). A failing task stores "code|message" in the control
-// block and sets NEXT past the end so everyone stops early. Cost: about 25 us per
-// batch with 2 threads on the reference machine, vs about 60 us for a single
-// postMessage round trip (test/runtimes/bench-pool.ts).
+// block and sets NEXT past the end so everyone stops early. Cost: 23-28 us per
+// batch with 2 threads on the 2-core reference machine, where one postMessage
+// round trip alone takes 35-90 us (test/runtimes/bench-pool.ts).
 //
 // Workers: node:worker_threads on Node and Deno (unref'd while idle, so a process
 // that never calls dispose() still exits), module Workers from a Blob URL in

@@ -71,29 +71,15 @@ export class Optimizer {
       const stepSize = lr / (1 - this.b1t);
       const bc2sqrt = Math.sqrt(1 - this.b2t);
       slots.forEach(({ p, g }, i) => {
-        const st = this.slotState(i, 2, p.length);
-        const m = st[0], v = st[1];
-        for (let j = 0; j < p.length; j++) {
-          const gj = wd ? g[j] + wd * p[j] : g[j];
-          m[j] = m[j] + (1 - b1) * (gj - m[j]);
-          v[j] = v[j] * b2 + (1 - b2) * gj * gj;
-          p[j] = p[j] - stepSize * (m[j] / (Math.sqrt(v[j]) / bc2sqrt + this.eps));
-        }
+        const [m, v] = this.slotState(i, 2, p.length);
+        adamUpdate(p, g, m, v, b1, b2, stepSize, bc2sqrt, this.eps, wd);
       });
       return;
     }
     const mu = this.momentum;
     slots.forEach(({ p, g }, i) => {
-      if (mu === 0) {
-        for (let j = 0; j < p.length; j++) p[j] = p[j] - lr * (wd ? g[j] + wd * p[j] : g[j]);
-        return;
-      }
-      const buf = this.slotState(i, 1, p.length)[0];
-      for (let j = 0; j < p.length; j++) {
-        const gj = wd ? g[j] + wd * p[j] : g[j];
-        buf[j] = this.t === 1 ? gj : mu * buf[j] + gj;
-        p[j] = p[j] - lr * buf[j];
-      }
+      if (mu === 0) sgdUpdate(p, g, lr, wd);
+      else momentumUpdate(p, g, this.slotState(i, 1, p.length)[0], lr, mu, wd, this.t === 1);
     });
   }
 
@@ -102,5 +88,37 @@ export class Optimizer {
     if (!st) { st = []; for (let j = 0; j < k; j++) st.push(new Float64Array(len)); this.state[i] = st; }
     if (st[0].length !== len) throw new NtkError("internal", `optimizer: parameter slot ${i} changed size (${st[0].length} -> ${len})`);
     return st;
+  }
+}
+
+// The element-wise updates: plain functions with every constant in a local, so
+// V8 compiles each to one tight loop (several times faster than a closure over `this`).
+
+function sgdUpdate(p: Float64Array, g: Float64Array, lr: number, wd: number): void {
+  const n = p.length;
+  if (wd === 0) { for (let j = 0; j < n; j++) p[j] = p[j] - lr * g[j]; return; }
+  for (let j = 0; j < n; j++) p[j] = p[j] - lr * (g[j] + wd * p[j]);
+}
+
+function momentumUpdate(p: Float64Array, g: Float64Array, buf: Float64Array, lr: number, mu: number, wd: number, first: boolean): void {
+  const n = p.length;
+  for (let j = 0; j < n; j++) {
+    const gj = wd === 0 ? g[j] : g[j] + wd * p[j];
+    const bj = first ? gj : mu * buf[j] + gj;
+    buf[j] = bj;
+    p[j] = p[j] - lr * bj;
+  }
+}
+
+function adamUpdate(p: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array,
+  b1: number, b2: number, stepSize: number, bc2sqrt: number, eps: number, wd: number): void {
+  const n = p.length, c1 = 1 - b1, c2 = 1 - b2;
+  for (let j = 0; j < n; j++) {
+    const pj = p[j];
+    const gj = wd === 0 ? g[j] : g[j] + wd * pj;
+    const mj = m[j] + c1 * (gj - m[j]);
+    const vj = v[j] * b2 + c2 * gj * gj;
+    m[j] = mj; v[j] = vj;
+    p[j] = pj - stepSize * (mj / (Math.sqrt(vj) / bc2sqrt + eps));
   }
 }

@@ -134,6 +134,8 @@ export function initialModel(ctx: Ctx, o: TrainOptions): { model: Mlp; init: Ini
   const init = o.init ?? "default";
   if (!INITS.includes(init)) throw new NtkError("argument", `${OP}: --init must be one of ${INITS.join(", ")}, got ${JSON.stringify(init)}`);
   if (o.model) {
+    const stray = (["arch", "activation", "parameterization", "wStd", "bStd"] as const).find((k) => o[k] !== undefined);
+    if (stray) throw new NtkError("argument", `${OP}: ${stray} describes a random model; it cannot be combined with a given model (initial weights)`);
     if (init !== "default") throw new NtkError("argument", `${OP}: --init ${init} builds its own model; it cannot start from given weights`);
     if (o.initScale !== undefined) throw new NtkError("argument", `${OP}: --init-scale applies to --init arora only`);
     return { model: cloneMlp(o.model), init };

@@ -38,11 +38,13 @@ export interface NtCall {
   /** 0 store, 1 scale by D, 2 accumulate */
   epi?: 0 | 1 | 2;
   d?: { buf: GPUBuffer; off: number; ld: number; rep: number };
+  /** a K sub-range of A's columns [aCol0, aCol0 + kLen) against all of B's (single K panel; heads side by side) */
+  aCol0?: number; kLen?: number;
 }
 
 export async function encodeNt(gpu: GpuContext, job: Job, enc: GPUCommandEncoder, c: NtCall): Promise<void> {
   const { a, b } = c;
-  if (a.panelCols !== b.panelCols || a.colsPad !== b.colsPad) throw new NtkError("internal", "encodeNt: operands have different K layouts");
+  if (c.kLen === undefined && (a.panelCols !== b.panelCols || a.colsPad !== b.colsPad)) throw new NtkError("internal", "encodeNt: operands have different K layouts");
   const pa = Math.floor(c.ar0 / a.panelRows), pb = Math.floor(c.br0 / b.panelRows);
   const kPanels = a.panels[0].length;
   if ((c.epi ?? 0) === 1 && kPanels > 1) throw new NtkError("internal", "encodeNt: a scaled epilogue needs a single K panel");
@@ -51,8 +53,8 @@ export async function encodeNt(gpu: GpuContext, job: Job, enc: GPUCommandEncoder
     const epi = pc === 0 ? (c.epi ?? 0) : 2;
     const pipe = await gpu.pipelines.get("gemm_nt", SHADERS.gemmNt, { UPPER: !!c.upper, EPI: epi });
     const params = job.uniform([
-      sa.ld, sb.ld, c.ldc, sa.ld / 32,
-      ((c.ar0 - sa.r0) * sa.ld) / 4, ((c.br0 - sb.r0) * sb.ld) / 4, (c.offC ?? 0) / 4, (c.d?.off ?? 0) / 4,
+      sa.ld, sb.ld, c.ldc, (c.kLen ?? sa.ld) / 32,
+      ((c.ar0 - sa.r0) * sa.ld + (c.aCol0 ?? 0)) / 4, ((c.br0 - sb.r0) * sb.ld) / 4, (c.offC ?? 0) / 4, (c.d?.off ?? 0) / 4,
       c.row0 ?? 0, c.col0 ?? 0, c.alpha ?? 1, c.d?.ld ?? 4,
       c.d?.rep ?? 1, 0, 0, 0,
     ], [10]);

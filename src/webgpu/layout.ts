@@ -58,10 +58,11 @@ export function panelShape(m: DeviceMatrix, pr: number, pc: number): { r0: numbe
  * panelCols/panelRows: force a split (a second operand must use the first one's panelCols).
  */
 export function uploadMatrix(gpu: GpuContext, job: Job, data: ArrayLike<number>, rows: number, cols: number,
-  o: { transpose?: boolean; panelCols?: number; panelRows?: number; label?: string } = {}): DeviceMatrix {
+  o: { transpose?: boolean; panelCols?: number; panelRows?: number; label?: string; colAlign?: number } = {}): DeviceMatrix {
   const R = o.transpose ? cols : rows, Cn = o.transpose ? rows : cols;
-  // rows: whole 64-row tiles; columns (the reduction): whole 32-wide K tiles
-  const rowsPad = pad(R), colsPad = pad(Cn, 32);
+  // rows: whole 64-row tiles; columns (the reduction): whole 32-wide K tiles (64 when
+  // the matrix must line up with GEMM outputs, as in the MLP passes)
+  const rowsPad = pad(R), colsPad = pad(Cn, o.colAlign ?? 32);
   const panelCols = o.panelCols ?? panelColsFor(gpu, colsPad);
   const panelRows = o.panelRows ?? panelRowsFor(gpu, panelCols, rowsPad);
   const m: DeviceMatrix = { rows: R, cols: Cn, rowsPad, colsPad, panelRows, panelCols, panels: [] };

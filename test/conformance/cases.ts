@@ -4,20 +4,17 @@
 // counter-based RNG, so no runtime reads a file.
 //
 // Adding a case is one line: { name, run: (e) => <Promise of a Float64Array> }.
+// Prefer the Engine's public methods (e.kernel, e.spectrum, e.fit, e.linalg.*):
+// the other runtimes then run the shipped bundle's code for them; routines the
+// Engine does not expose are imported from src and bundled with the cases.
 // Pick sizes that run in milliseconds (they run cold, on up to 4 runtimes x 2
 // thread counts) and that cross the kernels' SIMD/blocking edges.
 import type { Engine } from "../../src/engine.js";
 import { runTasks, splitRange, threadsOf } from "../../src/runtime/context.js";
-import { gemm, gemmF32, gram } from "../../src/linalg/blas.js";
-import { cholesky, solveSPD } from "../../src/linalg/cholesky.js";
-import { eigh } from "../../src/linalg/eigh.js";
-import { eigsh } from "../../src/linalg/lanczos.js";
-import { svd } from "../../src/linalg/svd.js";
+import { gemmF32 } from "../../src/linalg/blas.js";
 import { lstsq, qr } from "../../src/linalg/qr.js";
 import { lu, luSolve } from "../../src/linalg/lu.js";
-import { fitKernel } from "../../src/analysis/fit.js";
-import { computeKernel, type KernelOptions } from "../../src/kernels/index.js";
-import { spectrum } from "../../src/analysis/spectrum.js";
+import type { KernelOptions } from "../../src/kernels/index.js";
 import type { Matrix } from "../../src/types.js";
 import { intMatrix, intVector, spdMatrix, symMatrix } from "./inputs.js";
 
@@ -84,7 +81,7 @@ const f32 = (m: Matrix) => ({ rows: m.rows, cols: m.cols, data: Float32Array.fro
 
 /** A kernel of the samples X = intMatrix(23, 5) (odd N: crosses the row tiles). */
 function kernel(opts: Omit<KernelOptions, "x">) {
-  return async (e: Engine) => (await computeKernel(e.ctx, { x: intMatrix(23, 5, 3), ...opts } as KernelOptions)).data;
+  return async (e: Engine) => (await e.kernel({ x: intMatrix(23, 5, 3), ...opts } as KernelOptions)).data;
 }
 const model = { arch: "5-16-16-1", activation: "tanh", seed: 3 } as const;
 
@@ -105,20 +102,20 @@ export const cases: ConformanceCase[] = [
   { name: "special.erf", run: elementwise("erf_vec_f64", grid) },
   { name: "special.erfc", run: elementwise("erfc_vec_f64", grid) },
   // BLAS (the gemm and gram products are large enough to be split across the pool)
-  { name: "blas.gemm", run: async (e) => (await gemm(e.ctx, intMatrix(150, 130, 1), intMatrix(130, 141, 2))).data },
-  { name: "blas.gemm.trans-alpha-beta", run: async (e) => (await gemm(e.ctx, intMatrix(29, 37, 4), intMatrix(45, 29, 5), { transA: true, transB: true, alpha: 0.75, beta: -1.5, C: intMatrix(37, 45, 6) })).data },
+  { name: "blas.gemm", run: async (e) => (await e.linalg.gemm(intMatrix(150, 130, 1), intMatrix(130, 141, 2))).data },
+  { name: "blas.gemm.trans-alpha-beta", run: async (e) => (await e.linalg.gemm(intMatrix(29, 37, 4), intMatrix(45, 29, 5), { transA: true, transB: true, alpha: 0.75, beta: -1.5, C: intMatrix(37, 45, 6) })).data },
   { name: "blas.gemm.f32", run: async (e) => (await gemmF32(e.ctx, f32(intMatrix(67, 33, 7)), f32(intMatrix(33, 71, 8)))).data },
-  { name: "blas.gram", run: async (e) => (await gram(e.ctx, intMatrix(203, 150, 9))).data },
+  { name: "blas.gram", run: async (e) => (await e.linalg.gram(intMatrix(203, 150, 9))).data },
   // factorizations and eigensolvers
-  { name: "linalg.cholesky", run: async (e) => (await cholesky(e.ctx, spdMatrix(61, 1))).data },
-  { name: "linalg.solveSPD", run: async (e) => flat(await solveSPD(e.ctx, spdMatrix(47, 2), intMatrix(47, 3, 4))) },
-  { name: "linalg.eigh", run: async (e) => { const r = await eigh(e.ctx, symMatrix(67, 5)); return flat(r.values, r.vectors); } },
-  { name: "linalg.svd", run: async (e) => { const r = await svd(e.ctx, intMatrix(41, 23, 6)); return flat(r.s, r.U, r.V); } },
+  { name: "linalg.cholesky", run: async (e) => (await e.linalg.cholesky(spdMatrix(61, 1))).data },
+  { name: "linalg.solveSPD", run: async (e) => flat(await e.linalg.solveSPD(spdMatrix(47, 2), intMatrix(47, 3, 4))) },
+  { name: "linalg.eigh", run: async (e) => { const r = await e.linalg.eigh(symMatrix(67, 5)); return flat(r.values, r.vectors); } },
+  { name: "linalg.svd", run: async (e) => { const r = await e.linalg.svd(intMatrix(41, 23, 6)); return flat(r.s, r.U, r.V); } },
   { name: "linalg.qr", run: async (e) => { const r = await qr(e.ctx, intMatrix(45, 31, 10)); return flat(r.Q, r.R); } },
   { name: "linalg.lstsq", run: async (e) => flat((await lstsq(e.ctx, intMatrix(53, 19, 11), intVector(53, 3))).x) },
   { name: "linalg.lu", run: async (e) => { const r = await lu(e.ctx, intMatrix(39, 39, 12)); return flat(r.LU, Float64Array.from(r.piv)); } },
   { name: "linalg.luSolve", run: async (e) => flat(await luSolve(e.ctx, intMatrix(39, 39, 12), intMatrix(39, 2, 13))) },
-  { name: "linalg.eigsh", run: async (e) => { const r = await eigsh(e.ctx, spdMatrix(150, 7), 6, { seed: 1 }); return flat(r.values, r.vectors, r.status.matvecs); } },
+  { name: "linalg.eigsh", run: async (e) => { const r = await e.linalg.eigsh(spdMatrix(150, 7), 6, { seed: 1 }); return flat(r.values, r.vectors, r.status.matvecs); } },
   // kernels
   ...(["rbf", "laplacian", "cauchy", "linear", "arora"] as const).map((kind) => ({ name: `kernel.${kind}`, run: kernel({ kind, gamma: 0.3 }) })),
   ...(["entk", "trntk", "pntk", "ck", "embedding"] as const).map((kind) => ({ name: `kernel.${kind}`, run: kernel({ kind, ...model }) })),
@@ -130,18 +127,18 @@ export const cases: ConformanceCase[] = [
   { name: "kernel.linear.lift-relu", run: kernel({ kind: "linear", lift: "relu", normalize: true }) },
   // fit: ridge (Cholesky), ridge 0 (pseudo-inverse) and logistic (Newton)
   ...([1e-3, 0] as const).map((ridge) => ({ name: `fit.ridge.${ridge}`, run: async (e: Engine) => {
-    const K = await computeKernel(e.ctx, { kind: "rbf", x: intMatrix(30, 4, 1), gamma: 0.5 });
-    return flat((await fitKernel(e.ctx, K, intVector(30, 7), { ridge })).alpha);
+    const K = await e.kernel({ kind: "rbf", x: intMatrix(30, 4, 1), gamma: 0.5 });
+    return flat((await e.fit(K, intVector(30, 7), { ridge })).alpha);
   } })),
   { name: "fit.logistic", run: async (e) => {
-    const K = await computeKernel(e.ctx, { kind: "arora", x: intMatrix(30, 4, 2) });
-    const m = await fitKernel(e.ctx, K, intVector(30, 1).map((v) => (v > 0 ? 1 : -1)), { task: "logistic", ridge: 1e-2 });
+    const K = await e.kernel({ kind: "arora", x: intMatrix(30, 4, 2) });
+    const m = await e.fit(K, intVector(30, 1).map((v) => (v > 0 ? 1 : -1)), { task: "logistic", ridge: 1e-2 });
     return flat(m.alpha, m.loss, m.iterations);
   } },
   // analysis: every number of the spectrum JSON except timings
   { name: "analysis.spectrum", run: async (e) => {
-    const K = await computeKernel(e.ctx, { kind: "arora", x: intMatrix(40, 6, 8) });
-    const r = await spectrum(e.ctx, K, { y: intVector(40, 2), eta: 0.1, steps: [1, 10, 100], ridge: 1e-3 });
+    const K = await e.kernel({ kind: "arora", x: intMatrix(40, 6, 8) });
+    const r = await e.spectrum(K, { y: intVector(40, 2), eta: 0.1, steps: [1, 10, 100], ridge: 1e-3 });
     return flat(r.eigenvalues, r.projections, r.cumulative, r.kta, r.yKinvy, r.generalizationBound, r.convergence?.map((c) => c.value), r.effectiveRank);
   } },
   // activation codes of assembly/special.ts: 0 identity (its derivative is 1), 1 relu, 2 tanh, 3 erf, 4 gelu, 5 softplus, 6 sigmoid

@@ -1,17 +1,23 @@
 // Builds what the other runtimes load: the conformance cases bundled to one ES
-// module (test-artifacts/conformance/conformance.js) whose `init` comes from the
-// shipped dist/ntkscope.js, so Deno, Chromium and workerd test the published
-// bundle plus this tree's wasm. Also makes sure dist/ntkscope.js is current.
+// module (test-artifacts/conformance/<pid>/conformance.js, one folder per test
+// process so parallel runs never read each other's half-written bundle) whose
+// `init` and Engine come from the shipped dist/ntkscope.js, so Deno, Chromium and
+// workerd test the published bundle plus this tree's wasm. Also makes sure
+// dist/ntkscope.js is current.
 import { execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { mkdirSync, rmSync } from "node:fs";
+import { dirname, join, relative, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-export const ARTIFACTS = join(ROOT, "test-artifacts", "conformance");
+export const ARTIFACTS = join(ROOT, "test-artifacts", "conformance", String(process.pid));
 export const CONFORMANCE_BUNDLE = join(ARTIFACTS, "conformance.js");
 /** The bundle's import of the library, relative to ARTIFACTS (works for file: and http: alike). */
-const LIBRARY = "../../dist/ntkscope.js";
+const LIBRARY = relative(ARTIFACTS, join(ROOT, "dist", "ntkscope.js")).split(sep).join("/");
+
+export function removeConformanceBundle(): void {
+  rmSync(ARTIFACTS, { recursive: true, force: true });
+}
 
 export async function buildConformanceBundle(): Promise<string> {
   // dist/ntkscope.js from src (no-op when current); npm test has already done this.

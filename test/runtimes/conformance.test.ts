@@ -9,7 +9,7 @@ import { init } from "../../src/init.js";
 import type { Engine } from "../../src/engine.js";
 import { cases } from "../conformance/cases.js";
 import { runConformance, sha256Hex } from "../conformance/runner.js";
-import { buildConformanceBundle } from "./bundle.js";
+import { buildConformanceBundle, removeConformanceBundle } from "./bundle.js";
 import { runChromium, runDeno, runNodeChild, runWorkerd, startServer, type ChromiumResult, type RuntimeResult } from "./harness.js";
 
 let reference: Record<string, string>;
@@ -46,6 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await Promise.allSettled(external.values());
   await server?.close();
+  removeConformanceBundle();
 });
 
 describe("conformance in Node (in-process, from src)", () => {

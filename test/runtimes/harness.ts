@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { extname, join, normalize, sep } from "node:path";
+import { extname, join, normalize, relative, sep } from "node:path";
 import { ARTIFACTS, CONFORMANCE_BUNDLE, ROOT } from "./bundle.js";
 
 export interface ConformanceRun { threads: number; digests: Record<string, string> }
@@ -37,15 +37,15 @@ function parseMarked(out: { code: number | null; stdout: string; stderr: string 
   return JSON.parse(line.slice(MARK.length)) as RuntimeResult;
 }
 
-/** A fresh `node` on the shipped bundle; must also exit by itself with an undisposed pool. */
+/** A fresh `node` on the shipped bundle (given the bundle's path); must also exit by itself with an undisposed pool. */
 export async function runNodeChild(): Promise<RuntimeResult> {
-  return parseMarked(await run(process.execPath, [join(ROOT, "test", "runtimes", "node-child.mjs")], 30_000), "node child");
+  return parseMarked(await run(process.execPath, [join(ROOT, "test", "runtimes", "node-child.mjs"), CONFORMANCE_BUNDLE], 30_000), "node child");
 }
 
-/** `deno test` of deno-smoke.ts: the smoke tests must pass and it prints the digests. */
+/** `deno test` of deno-smoke.ts (given the bundle's path): the smoke tests must pass and it prints the digests. */
 export async function runDeno(): Promise<RuntimeResult> {
   const deno = join(ROOT, "node_modules", ".bin", process.platform === "win32" ? "deno.cmd" : "deno");
-  const out = await run(deno, ["test", "--no-check", `--allow-read=${ROOT}`, join(ROOT, "test", "runtimes", "deno-smoke.ts")], 60_000);
+  const out = await run(deno, ["test", "--no-check", `--allow-read=${ROOT}`, join(ROOT, "test", "runtimes", "deno-smoke.ts"), "--", CONFORMANCE_BUNDLE], 60_000);
   return parseMarked(out, "deno test test/runtimes/deno-smoke.ts");
 }
 
@@ -127,8 +127,9 @@ export async function runChromium(baseUrl: string): Promise<ChromiumResult> {
  */
 export async function runWorkerd(): Promise<RuntimeResult> {
   const { Miniflare } = await import("miniflare");
-  const worker = `import wasm from "../../dist/ntkscope.wasm";
-import { conformance } from "./conformance.js";
+  const rel = (p: string) => relative(ARTIFACTS, p).split(sep).join("/");
+  const worker = `import wasm from "${rel(join(ROOT, "dist", "ntkscope.wasm"))}";
+import { conformance } from "./${rel(CONFORMANCE_BUNDLE)}";
 export default {
   async fetch() {
     try {

@@ -108,10 +108,10 @@ describe("ntkscope train", () => {
     const c = json("c.json");
     expect(c.config.loss).toBe("xent");
     expect(c.accuracies).toHaveLength(6);
-    ok(run("train", "--x", "X.npy", "--y", "y.npy", "--arch", "3-200-1", "--activation", "relu", "--init", "arora", "--init-scale", "1e-2",
+    ok(run("train", "--x", "X.npy", "--y", "y.npy", "--arch", "3-200-1", "--init", "arora", "--init-scale", "1e-2",
       "--optimizer", "gd", "--lr", "2e-4", "--reduction", "sum", "--epochs", "3", "--out", "a.json", "--weights", "a.safetensors"));
     const a = json("a.json");
-    expect(a.config).toMatchObject({ init: "arora", initScale: 1e-2, trainLayers: [0], parameterization: "standard", reduction: "sum" });
+    expect(a.config).toMatchObject({ init: "arora", initScale: 1e-2, trainLayers: [0], parameterization: "standard", reduction: "sum", activation: "relu" });
     expect(a.snapshots[0].ck).toBeDefined();
     const t = readSafetensors(new Uint8Array(readFileSync(join(dir, "a.safetensors"))));
     expect([...t.keys()]).toEqual(["0.weight", "2.weight"]);

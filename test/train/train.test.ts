@@ -49,10 +49,15 @@ describe("reproducibility", () => {
 
   it("a two-thread engine gives the same bits as one thread", async () => {
     const ctx = await getCtx();
-    const a = await train(ctx, { ...opts, arch: "4-96-96-1" });
+    // big enough that the GEMMs (>= 2^21 multiply-adds) and kernels are split across threads
+    const x = inputs(64, 32, 1);
+    const y = Float64Array.from({ length: 64 }, (_, i) => i % 3);
+    const big: TrainOptions = { x, y, arch: "32-256-256-3", activation: "tanh", bStd: 0.1, optimizer: "adam", lr: 1e-2, epochs: 3, top: 5 };
+    const a = await train(ctx, big);
     const engine = await init({ backend: "wasm", threads: 2 });
     try {
-      const b = await train(engine.ctx, { ...opts, arch: "4-96-96-1" });
+      expect(engine.threads).toBe(2);
+      const b = await train(engine.ctx, big);
       expect(JSON.stringify(b.snapshots)).toBe(JSON.stringify(a.snapshots));
       b.model.layers.forEach((l, i) => expect(l.weight).toEqual(a.model.layers[i].weight));
     } finally {
@@ -88,6 +93,11 @@ describe("lazy regime", () => {
     const pred = predictDynamics(e.values, e.vectors!, { y, f0, delta: eta, steps: Array.from({ length: T + 1 }, (_, t) => t) });
     let dev = 0;
     for (let t = 0; t <= T; t++) dev = Math.max(dev, Math.abs(r.losses[t] - pred.losses[t]) / pred.losses[0]);
+    // and the function itself: |f_T - f_T^lin| relative to the initial residual |f_0 - y|
+    const fT = (await forward(ctx, r.model, x)).output.data;
+    let num = 0, den = 0;
+    for (let i = 0; i < n; i++) { num += (fT[i] - pred.outputs.data[T * n + i]) ** 2; den += (f0[i] - y[i]) ** 2; }
+    dev = Math.max(dev, Math.sqrt(num / den));
     // the run did train: the loss fell by an order of magnitude
     expect(r.losses[T]).toBeLessThan(0.1 * r.losses[0]);
     return { dev, kernelMove: r.snapshots[r.snapshots.length - 1].entk!.distance };
@@ -95,9 +105,9 @@ describe("lazy regime", () => {
 
   it("a wide ntk net follows the constant-kernel prediction; a narrow one drifts", async () => {
     const wide = await deviation(1024), narrow = await deviation(16);
-    // measured: width 1024 deviates 3.0e-3 of the initial loss and its eNTK moves 5%;
-    // width 16 deviates 0.12 and its eNTK moves 75%
-    expect(wide.dev).toBeLessThan(1e-2);
+    // measured: width 1024 deviates 1.1e-2 (function, relative to |f_0 - y|; 3.0e-3 of the
+    // initial loss) and its eNTK moves 5%; width 16 deviates 0.12 and its eNTK moves 75%
+    expect(wide.dev).toBeLessThan(2e-2);
     expect(wide.kernelMove).toBeLessThan(0.1);
     expect(narrow.dev).toBeGreaterThan(4 * wide.dev);
     expect(narrow.kernelMove).toBeGreaterThan(4 * wide.kernelMove);

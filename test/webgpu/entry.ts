@@ -96,8 +96,12 @@ const now = (): number => (globalThis.performance ? performance.now() : Date.now
 export interface SuiteOptions {
   /** which groups to run (default all) */
   only?: string[];
-  /** include the 4097 shapes (default true) */
+  /** include the 4097 Gram (default true) */
   big?: boolean;
+  /** include the 4097 rbf kernel (default false) */
+  bigKernels?: boolean;
+  /** include the 4097 Gram when big (default true) */
+  bigGram?: boolean;
 }
 
 export async function runGpuSuite(opts: SuiteOptions = {}): Promise<Summary> {
@@ -110,9 +114,9 @@ export async function runGpuSuite(opts: SuiteOptions = {}): Promise<Summary> {
   const big = opts.big !== false;
   const time = async <T>(f: () => Promise<T>): Promise<[T, number]> => { const t = now(); const v = await f(); return [v, now() - t]; };
   try {
-    if (want("gram")) await gramChecks(gpu, ctx, summary, big, time);
+    if (want("gram")) await gramChecks(gpu, ctx, summary, big && opts.bigGram !== false, time);
     if (want("gemm")) await gemmChecks(gpu, ctx, summary, time);
-    if (want("kernels")) await kernelChecks(gpu, ctx, summary, big, time);
+    if (want("kernels")) await kernelChecks(gpu, ctx, summary, big, time, opts);
     if (want("entk")) await entkChecks(gpu, ctx, summary, time);
     if (want("lanczos")) await lanczosChecks(gpu, ctx, summary, time);
     if (want("lost")) await lostChecks(summary);
@@ -128,7 +132,7 @@ export async function runGpuSuite(opts: SuiteOptions = {}): Promise<Summary> {
 type Timer = <T>(f: () => Promise<T>) => Promise<[T, number]>;
 
 async function gramChecks(gpu: GpuContext, ctx: Ctx, s: Summary, big: boolean, time: Timer): Promise<void> {
-  const shapes: [number, number, number?][] = [[1, 1], [15, 7], [16, 16], [17, 33], [255, 100], [1000, 784]];
+  const shapes: [number, number, number?][] = [[1, 1], [15, 7], [16, 16], [17, 33], [255, 100], [1000, 100]];
   if (big) shapes.push([4097, 9, 16 * 2 ** 20]);
   for (const [n, d, blockBytes] of shapes) {
     const a = lcgMatrix(n, d, n * 7 + d);
@@ -171,10 +175,133 @@ function transposeM(a: Matrix): Matrix {
   return { rows: a.cols, cols: a.rows, data: t };
 }
 
-async function kernelChecks(_gpu: GpuContext, _ctx: Ctx, _s: Summary, _big: boolean, _time: Timer): Promise<void> {}
-async function entkChecks(_gpu: GpuContext, _ctx: Ctx, _s: Summary, _time: Timer): Promise<void> {}
-async function lanczosChecks(_gpu: GpuContext, _ctx: Ctx, _s: Summary, _time: Timer): Promise<void> {}
-async function lostChecks(_s: Summary): Promise<void> {}
+/** Rows with nearly parallel (x, 1.7 x + tiny) and nearly antiparallel (x, -0.6 x + tiny) partners. */
+export function anglesMatrix(rows: number, cols: number, seed: number): Matrix {
+  const a = lcgMatrix(rows, cols, seed);
+  const e = lcgMatrix(rows, cols, seed + 1, 1e-5);
+  for (let i = 0; i + 1 < rows; i += 3) {
+    const f = i % 2 ? -0.6 : 1.7;
+    for (let j = 0; j < cols; j++) a.data[(i + 1) * cols + j] = f * a.data[i * cols + j] + e.data[i * cols + j];
+  }
+  return a;
+}
 
-// keep the imports referenced until the groups above are filled in
-export const _refs = [classicKernel, infiniteKernel, reluLift, empiricalKernel, randomMlp, eigsh, gramOperator, gpuKernel, gpuEntk, gpuGramOperator];
+function diagOf(m: Matrix): Float64Array {
+  const out = new Float64Array(m.rows);
+  for (let i = 0; i < m.rows; i++) out[i] = m.data[i * m.cols + i];
+  return out;
+}
+
+async function kernelChecks(gpu: GpuContext, ctx: Ctx, s: Summary, big: boolean, time: Timer, opts: SuiteOptions): Promise<void> {
+  const shapes: [number, number][] = [[1, 3], [15, 7], [16, 16], [17, 33], [255, 20], [1000, 24]];
+  for (const [n, d] of shapes) {
+    const x = anglesMatrix(n, d, 11 * n + d);
+    for (const kind of ["linear", "rbf", "laplacian", "cauchy"] as const) {
+      const gamma = kind === "cauchy" ? 0.3 / d : undefined;
+      const ref = await classicKernel(ctx, kind, x, undefined, { gamma });
+      const [g, ms] = await time(() => gpuKernel(gpu, { kind, x, gamma }));
+      const sq = rowSq(x);
+      const err = kind === "linear" ? gramErr(g, ref, sq, sq) : relErr(g, ref, 1e-6);
+      s.checks.push({ name: `${kind} ${n}x${d}`, err, metric: kind === "linear" ? "|K-Kref|/(|x_i||x_j|)" : "|K-Kref|/max(|Kref|,1e-6)", ms, extra: { symmetric: isSymmetric(g) } });
+    }
+    for (const [kind, act, arch] of [["arora", "relu", [d, 1]], ["nngp", "relu", [d, 64, 64, 1]], ["ntk", "relu", [d, 64, 64, 64, 1]], ["ntk", "erf", [d, 64, 64, 1]], ["nngp", "identity", [d, 64, 1]]] as const) {
+      const o = { arch: [...arch], activation: act, wStd: 1.4, bStd: kind === "ntk" ? 0.1 : 0 };
+      const ref = kind === "arora" ? await classicKernel(ctx, "arora", x) : await infiniteKernel(ctx, kind, x, undefined, o);
+      const [g, ms] = await time(() => gpuKernel(gpu, { kind, x, ...o }));
+      const dg = diagOf(ref);
+      s.checks.push({ name: `${kind} ${act} depth ${arch.length - 2} ${n}x${d}`, err: gramErr(g, ref, dg, dg), metric: "|K-Kref|/sqrt(Kii Kjj)", ms, extra: { symmetric: isSymmetric(g) } });
+    }
+  }
+  // cross kernels (X against X2) and the fused lift
+  const x = anglesMatrix(70, 9, 3), x2 = anglesMatrix(130, 9, 4);
+  for (const kind of ["rbf", "laplacian", "cauchy", "linear"] as const) {
+    const ref = await classicKernel(ctx, kind, x, x2);
+    const g = await gpuKernel(gpu, { kind, x, x2 });
+    s.checks.push({ name: `${kind} cross 70x130`, err: kind === "linear" ? gramErr(g, ref, rowSq(x), rowSq(x2)) : relErr(g, ref, 1e-6), metric: "rel", ms: 0 });
+    const refL = await reluLift(ctx, await classicKernel(ctx, kind, x));
+    const gL = await gpuKernel(gpu, { kind, x, lift: "relu" });
+    const dg = diagOf(refL);
+    s.checks.push({ name: `${kind} lift relu 70`, err: gramErr(gL, refL, dg, dg), metric: "|H-Href|/sqrt(Hii Hjj)", ms: 0, extra: { symmetric: isSymmetric(gL) } });
+  }
+  {
+    const o = { arch: [9, 32, 32, 1], activation: "relu", wStd: 1.2, bStd: 0.2 };
+    const ref = await infiniteKernel(ctx, "ntk", x, x2, o);
+    const g = await gpuKernel(gpu, { kind: "ntk", x, x2, ...o });
+    const da = diagOf(await infiniteKernel(ctx, "ntk", x, undefined, o)), db = diagOf(await infiniteKernel(ctx, "ntk", x2, undefined, o));
+    s.checks.push({ name: "ntk relu cross 70x130", err: gramErr(g, ref, da, db), metric: "|K-Kref|/sqrt(Kii Kjj)", ms: 0 });
+  }
+  if (big && opts.bigKernels) {
+    // chunk boundaries: 4097 rows, forced 16 MiB blocks (several blocks and a partial last tile)
+    const xb = lcgMatrix(4097, 5, 99);
+    const ref = await classicKernel(ctx, "rbf", xb);
+    const [g, ms] = await time(() => gpuKernel(gpu, { kind: "rbf", x: xb, blockBytes: 16 * 2 ** 20 }));
+    s.checks.push({ name: "rbf 4097x5 blocks 16MiB", err: relErr(g, ref, 1e-6), metric: "|K-Kref|/max(|Kref|,1e-6)", ms, extra: { symmetric: isSymmetric(g) } });
+  }
+}
+async function entkChecks(gpu: GpuContext, ctx: Ctx, s: Summary, time: Timer): Promise<void> {
+  const cases: [string, string, string, number, string, number?][] = [
+    ["entk", "7-33-17-1", "relu", 1, "ntk"], ["entk", "7-33-17-1", "tanh", 15, "standard"], ["entk", "5-20-3", "gelu", 16, "ntk", 0.3],
+    ["pntk", "5-20-20-3", "softplus", 17, "ntk", 0.2], ["trntk", "9-40-2", "sigmoid", 255, "standard"], ["ck", "9-40-30-2", "erf", 100, "ntk"],
+    ["embedding", "9-40-30-2", "tanh", 64, "standard"], ["entk", "20-64-64-1", "relu", 1000, "ntk"],
+  ];
+  for (const [kind, arch, activation, n, parameterization, bStd] of cases) {
+    const m = randomMlp(ctx, { arch, activation, parameterization: parameterization as "ntk", seed: n, bStd });
+    const x = lcgMatrix(n, m.arch[0], n + 3, 0.8);
+    const ref = await empiricalKernel(ctx, m, kind as "entk", x);
+    const [g, ms] = await time(() => gpuEntk(gpu, m, x, { kind: kind as "entk" }));
+    const dg = diagOf(ref);
+    s.checks.push({ name: `${kind} ${arch} ${activation} ${parameterization} N=${n}`, err: gramErr(g, ref, dg, dg), metric: "|K-Kref|/sqrt(Kii Kjj)", ms, extra: { symmetric: isSymmetric(g) } });
+  }
+  // cross kernel, panels of 64 samples forced through a small binding? (blocks of 64 x 64)
+  const m = randomMlp(ctx, { arch: "6-30-30-2", activation: "tanh", seed: 5, parameterization: "ntk", bStd: 0.5 });
+  const x = lcgMatrix(90, 6, 1), x2 = lcgMatrix(150, 6, 2);
+  const ref = await empiricalKernel(ctx, m, "entk", x, x2);
+  const g = await gpuEntk(gpu, m, x, { x2, blockBytes: 64 * 64 * 4 });
+  const da = diagOf(await empiricalKernel(ctx, m, "entk", x)), db = diagOf(await empiricalKernel(ctx, m, "entk", x2));
+  s.checks.push({ name: "entk cross 90x150 blocks 64", err: gramErr(g, ref, da, db), metric: "|K-Kref|/sqrt(Kii Kjj)", ms: 0 });
+}
+async function lanczosChecks(gpu: GpuContext, ctx: Ctx, s: Summary, time: Timer): Promise<void> {
+  // mixed precision: f32 matvecs on the GPU + f64 block Lanczos, against the f64 operator
+  const n = 200, p = 300, k = 8;
+  const J = lcgMatrix(n, p, 77);
+  for (let i = 0; i < n; i++) for (let j = 0; j < p; j++) J.data[i * p + j] *= 1 / (1 + 0.05 * i); // a decaying spectrum
+  const ref = await ctx.core.scopeAsync(async (sc) => eigsh(ctx, gramOperator(ctx, sc.putF64(J.data, "J"), n, p, p), k, { tol: 1e-12, seed: 3 }));
+  const gop = gpuGramOperator(gpu, J);
+  try {
+    const [res, ms] = await time(() => eigsh(ctx, gop, k, { tol: 1e-6, seed: 3 }));
+    let err = 0;
+    for (let i = 0; i < k; i++) err = Math.max(err, Math.abs(res.values[i] - ref.values[i]) / ref.values[0]);
+    // one application against the f64 product, relative to |J|^2 |x|
+    const b = 3;
+    const x = lcgMatrix(n, b, 5);
+    const yRef = await ctx.core.scopeAsync(async (sc) => {
+      const op64 = gramOperator(ctx, sc.putF64(J.data, "J"), n, p, p);
+      const px = sc.putF64(x.data), py = sc.f64(n * b);
+      await op64.apply(ctx, px, py, b);
+      return ctx.core.getF64(py, n * b);
+    });
+    const yGpu = await ctx.core.scopeAsync(async (sc) => {
+      const px = sc.putF64(x.data), py = sc.f64(n * b);
+      await gop.apply(ctx, px, py, b);
+      return ctx.core.getF64(py, n * b);
+    });
+    let num = 0, den = 0;
+    for (let i = 0; i < yRef.length; i++) { num = Math.max(num, Math.abs(yRef[i] - yGpu[i])); den = Math.max(den, Math.abs(yRef[i])); }
+    s.checks.push({ name: `mixed-precision eigsh top ${k}, J ${n}x${p}`, err, metric: "max_i |lambda_i - lambda_i,f64| / lambda_1", ms,
+      extra: { converged: res.status.converged, matvecs: res.status.matvecs, applyErr: num / den } });
+  } finally {
+    gop.dispose();
+  }
+}
+/** A destroyed device: every entry point must refuse with NtkError("backend"). */
+async function lostChecks(s: Summary): Promise<void> {
+  const gpu = await requestGpu();
+  if (!gpu) return;
+  let lostReason = "";
+  gpu.onLost((r) => { lostReason = r; });
+  gpu.device.destroy();
+  await new Promise((r) => setTimeout(r, 50));
+  let code = "", message = "";
+  try { await gpuGram(gpu, lcgMatrix(3, 3, 1)); } catch (e) { code = (e as { code?: string }).code ?? ""; message = (e as Error).message; }
+  s.checks.push({ name: "device lost", err: 0, metric: "refusal", ms: 0, extra: { code, message, lost: gpu.lost, lostReason } });
+}

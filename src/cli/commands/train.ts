@@ -7,6 +7,21 @@
 // standard parameterization; an ntk model's scales are folded in).
 // Note: in this command --weights is the OUTPUT file, as the contract writes it;
 // training from existing weights takes --init-weights.
+//
+// run.json:
+//   config      every resolved setting (n, d, outputs, arch, activation, parameterization,
+//               wStd, bStd, init, initScale, seed, trainLayers, params, trainableParams,
+//               optimizer, lr, momentum | betas + eps, weightDecay, epochs, batchSize,
+//               stepsPerEpoch, shuffleSeed, loss, reduction, snapshotEvery, top,
+//               snapshotSamples, kernels)
+//   losses      loss over the training set after epochs 0..T (T + 1 values)
+//   accuracies  the same for accuracy, when the labels define one (classes, +-1, 0/1)
+//   snapshots   [{ epoch, step, loss, accuracy?, paramDistance, entk?, ck? }] at epochs
+//               0, k, 2k, ..., T; entk/ck = { eigenvalues (top k, descending), projections,
+//               cumulative, kta, distance (|K_t - K_0|_F / |K_0|_F), trace, effectiveRank }
+//   final       { epoch, loss, accuracy?, paramDistance }
+//   warnings    only when there are some (e.g. Lanczos not converged)
+// No timings, so the same flags give the same bytes.
 import type { Command } from "commander";
 import { mlpFromTensors } from "../../model/weights.js";
 import type { Mlp } from "../../model/spec.js";
@@ -40,7 +55,7 @@ export function trainCommand(program: Command): void {
     .option("--y <file>", "labels: (N,) targets, (N,) class indices 0..C-1 for C > 1 outputs, or (N, C) targets")
     .option("--label-column <name>", "CSV input: the column holding the labels (instead of --y)")
     .option("--arch <widths>", "model widths, input to output, e.g. 784-512-1")
-    .option("--activation <name>", `activation between layers: ${ACTIVATIONS.join("|")}`)
+    .option("--activation <name>", `activation between layers: ${ACTIVATIONS.join("|")} (required, except relu by default with --init arora)`)
     .option("--parameterization <p>", "ntk|standard (default ntk; standard with --init arora)")
     .option("--seed <n>", "seed of the initial weights and of the mini-batch order (default 0)")
     .option("--w-std <x>", "weight scale W_std (default 1)")
@@ -157,8 +172,7 @@ function parseTrainFlags(f: Flags): { opts: Omit<TrainOptions, "x" | "y">; descr
     }
     const widths = parseArchFlag(f.arch);
     if (widths.length !== 3) throw new UsageError(`--arch ${f.arch}: --init arora is a two-layer network d-m-C (e.g. 784-1000-1)`);
-    if (f.activation === undefined) throw new UsageError(`--activation is required with --arch (one of ${ACTIVATIONS.join(", ")}; Arora et al. use relu)`);
-    opts.activation = parseChoice("--activation", f.activation, ACTIVATIONS);
+    opts.activation = f.activation === undefined ? "relu" : parseChoice("--activation", f.activation, ACTIVATIONS); // the paper's relu by default
     opts.arch = widths;
     if (f.initScale !== undefined) opts.initScale = parseNumber("--init-scale", f.initScale, { above: 0 });
     return { opts, describe: `${widths.join("-")} ${opts.activation}, arora init k=${opts.initScale ?? 1e-2}, seed ${seed ?? 0}`, widths };

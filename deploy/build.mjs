@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// Builds the service bundles the deploy configs point at (run after the wasm build):
+//   dist/edge/worker.js     Cloudflare Workers / workerd entry (src/service/worker-entry.ts);
+//                           imports ./ntkscope.wasm as a precompiled module (CompiledWasm rule)
+//   dist/edge/ntkscope.wasm
+//   dist/service/deno.js    `deno serve` entry (src/service/deno-entry.ts)
+//   dist/service/jobs.js    the compute worker (src/service/job-worker.ts), used by Deno and by
+//                           `ntkscope serve` on Node
+//   dist/service/ntkscope.wasm
+// Usage: node deploy/build.mjs        (also importable: `await buildService()`)
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+
+// The same loaders as scripts/build.mjs: wasm files next to the bundle, uPlot as text, WGSL as text.
+const wasmUrl = { name: "wasm-url", setup(b) { b.onLoad({ filter: /runtime[\\/]wasm-url\.ts$/ }, () => ({ contents: "export function wasmUrl(name) { return new URL(`./${name}`, import.meta.url); }", loader: "js" })); } };
+const raw = { name: "raw-text", setup(b) {
+  b.onResolve({ filter: /\?raw$/ }, async (a) => {
+    const r = await b.resolve(a.path.slice(0, -4), { resolveDir: a.resolveDir, kind: a.kind });
+    return { path: r.path, namespace: "raw-text" };
+  });
+  b.onLoad({ filter: /.*/, namespace: "raw-text" }, (a) => ({ contents: readFileSync(a.path, "utf8"), loader: "text" }));
+} };
+const wgsl = { name: "wgsl-text", setup(b) { b.onLoad({ filter: /\.wgsl$/ }, (a) => ({ contents: readFileSync(a.path, "utf8"), loader: "text" })); } };
+// workerd accepts wasm only as a module import: keep the import, pointing next to the bundle.
+const wasmModule = { name: "wasm-module", setup(b) { b.onResolve({ filter: /\.wasm$/ }, () => ({ path: "./ntkscope.wasm", external: true })); } };
+
+export async function buildService() {
+  const esbuild = await import("esbuild");
+  const wasm = join(root, "dist", "ntkscope.wasm");
+  if (!existsSync(wasm)) throw new Error("dist/ntkscope.wasm is missing: run `node scripts/build.mjs --only wasm` first");
+  const common = { bundle: true, format: "esm", platform: "neutral", target: "es2022", mainFields: ["module", "main"], external: ["node:*"], logLevel: "warning", sourcemap: true };
+  for (const dir of ["edge", "service"]) mkdirSync(join(root, "dist", dir), { recursive: true });
+  await Promise.all([
+    esbuild.build({ ...common, entryPoints: [join(root, "src/service/worker-entry.ts")], outfile: join(root, "dist/edge/worker.js"), plugins: [wasmModule, wasmUrl, raw, wgsl] }),
+    esbuild.build({ ...common, entryPoints: [join(root, "src/service/deno-entry.ts")], outfile: join(root, "dist/service/deno.js"), plugins: [wasmUrl, raw, wgsl] }),
+    esbuild.build({ ...common, entryPoints: [join(root, "src/service/job-worker.ts")], outfile: join(root, "dist/service/jobs.js"), plugins: [wasmUrl, raw, wgsl] }),
+  ]);
+  copyFileSync(wasm, join(root, "dist/edge/ntkscope.wasm"));
+  copyFileSync(wasm, join(root, "dist/service/ntkscope.wasm"));
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await buildService();
+  console.error("built dist/edge/worker.js, dist/service/{deno,jobs}.js");
+}

@@ -1,0 +1,81 @@
+// Shared by the tiled shaders (gemm_nt, pairwise, angle), prepended by
+// src/webgpu/shaders.ts: the parameter block, the A/B/C bindings and the
+// staging of one 64 x 32 K-tile of A and of B into workgroup memory.
+//
+// Layout invariant (src/webgpu/layout.ts): rows padded to multiples of 64 and
+// the reduction length to multiples of 32 with zeros, so nothing here is
+// bounds-checked. A 16 x 16 workgroup computes a 64 x 64 output tile, each
+// invocation a 4 x 4 register block (rows 4 ty.., columns 4 tx..).
+
+struct Params {
+  lda: u32,      // leading dimensions in f32 elements (multiples of 4)
+  ldb: u32,
+  ldc: u32,
+  ksteps: u32,   // reduction length / 32
+  offA: u32,     // offsets in vec4 units
+  offB: u32,
+  offC: u32,
+  offD: u32,
+  row0: u32,     // global row / column of this block's (0, 0): triangle test, per-row tables
+  col0: u32,
+  alpha: f32,
+  ldd: u32,
+  drep: u32,
+  gamma: f32,
+  _p0: u32,
+  _p1: u32,
+};
+
+@group(0) @binding(0) var<uniform> P: Params;
+@group(0) @binding(1) var<storage, read> A: array<vec4<f32>>;
+@group(0) @binding(2) var<storage, read> B: array<vec4<f32>>;
+@group(0) @binding(3) var<storage, read_write> C: array<vec4<f32>>;
+
+// Symmetric outputs: skip 64 x 64 tiles entirely below the global diagonal.
+override UPPER: bool = false;
+
+// k-major: As[k * 16 + q] holds rows 4q..4q+3 of the tile at reduction index k
+var<workgroup> As: array<vec4<f32>, 512>;
+var<workgroup> Bs: array<vec4<f32>, 512>;
+
+fn tile_skipped(tileRow: u32, tileCol: u32) -> bool {
+  return UPPER && P.col0 + tileCol + 63u < P.row0 + tileRow;
+}
+
+// Stages K-tile t: invocations 0..127 load A, 128..255 load B; each reads a 4 x 4
+// block (rows 4q..4q+3, k 4kv..4kv+3) as four vec4 and stores it transposed as
+// four whole vec4 (no dynamically indexed component writes).
+fn stage(t: u32, tileRow: u32, tileCol: u32, li: u32) {
+  let half = li / 128u;
+  let pi = li % 128u;
+  let q = pi / 8u;
+  let kv = pi % 8u;
+  var v0: vec4<f32>; var v1: vec4<f32>; var v2: vec4<f32>; var v3: vec4<f32>;
+  if (half == 0u) {
+    let ld4 = P.lda / 4u;
+    let o = P.offA + (tileRow + 4u * q) * ld4 + t * 8u + kv;
+    v0 = A[o]; v1 = A[o + ld4]; v2 = A[o + 2u * ld4]; v3 = A[o + 3u * ld4];
+  } else {
+    let ld4 = P.ldb / 4u;
+    let o = P.offB + (tileCol + 4u * q) * ld4 + t * 8u + kv;
+    v0 = B[o]; v1 = B[o + ld4]; v2 = B[o + 2u * ld4]; v3 = B[o + 3u * ld4];
+  }
+  let base = kv * 64u + q;   // (4 kv + c) * 16 + q
+  let w0 = vec4<f32>(v0.x, v1.x, v2.x, v3.x);
+  let w1 = vec4<f32>(v0.y, v1.y, v2.y, v3.y);
+  let w2 = vec4<f32>(v0.z, v1.z, v2.z, v3.z);
+  let w3 = vec4<f32>(v0.w, v1.w, v2.w, v3.w);
+  if (half == 0u) {
+    As[base] = w0; As[base + 16u] = w1; As[base + 32u] = w2; As[base + 48u] = w3;
+  } else {
+    Bs[base] = w0; Bs[base + 16u] = w1; Bs[base + 32u] = w2; Bs[base + 48u] = w3;
+  }
+}
+
+// Kahan-compensated acc += p (per K-tile partial sums; see gemm_nt.wgsl).
+fn kahan(acc: ptr<function, vec4<f32>>, cmp: ptr<function, vec4<f32>>, p: vec4<f32>) {
+  let y = p - *cmp;
+  let s = *acc + y;
+  *cmp = (s - *acc) - y;
+  *acc = s;
+}

@@ -1,0 +1,172 @@
+// `ntkscope serve --port P`: the HTTP service (src/service) on Node.
+//
+// Node has no built-in fetch-style server, so this file is the adapter: it turns
+// each node:http request into a Web Request (the body streamed with back
+// pressure, an AbortSignal that fires when the client goes away) and writes the
+// handler's Response back. Jobs run in node:worker_threads workers through a
+// shim that gives the bundled job worker (dist/service/jobs.js) the Web Worker
+// interface, so the same worker code runs under Deno.
+//
+// Limits: flags, else NTKSCOPE_* environment variables, else DEFAULT_LIMITS.
+import type { Command } from "commander";
+import { existsSync } from "node:fs";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { fileURLToPath } from "node:url";
+import { Worker } from "node:worker_threads";
+import { compileCore } from "../../runtime/core.js";
+import { wasmUrl } from "../../runtime/wasm-url.js";
+import { createService, type Service } from "../../service/handler.js";
+import { InlineExecutor, WorkerExecutor, type Executor, type SpawnWorker } from "../../service/executor.js";
+import { DEFAULT_LIMITS, EDGE_LIMITS, envName, limitsFromEnv, type Limits } from "../../service/limits.js";
+import { parseCors } from "../../service/cors.js";
+import { UsageError } from "../errors.js";
+import { parseChoice, parseNumber } from "../parse.js";
+
+const LIMIT_KEYS = Object.keys(DEFAULT_LIMITS) as (keyof Limits)[];
+const flagOf = (k: string) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`;
+
+interface Flags {
+  port: string; host: string; executor?: string; cors?: string; idleMs?: string; recycleMb?: string;
+  [limit: string]: string | undefined;
+}
+
+export function serveCommand(program: Command): void {
+  const cmd = program.command("serve")
+    .description("serve the HTTP API (POST /v1/kernel, /v1/spectrum, /v1/fit, /v1/analyze; GET /healthz, /v1/version) on 127.0.0.1; see docs/EDGE.md")
+    .option("--port <n>", "TCP port (0: any free port; the chosen one is logged)", "8080")
+    .option("--host <addr>", "address to listen on (0.0.0.0 to accept remote clients)", "127.0.0.1")
+    .option("--executor <kind>", "workers (default: each job in a worker terminated at the time limit) or inline")
+    .option("--cors <origins>", "allowed origins, comma-separated, or * (default: CORS off)")
+    .option("--idle-ms <ms>", "stop a compute worker idle this long (default 30000)")
+    .option("--recycle-mb <MiB>", "replace a compute worker whose wasm memory grew past this (default 256)");
+  for (const k of LIMIT_KEYS) cmd.option(`${flagOf(k)} <n>`, `limit ${k} (default ${DEFAULT_LIMITS[k]}; env ${envName(k)})`);
+  cmd.action(async (f: Flags) => { await runServe(f); });
+}
+
+function nodeSpawner(jobs: URL): SpawnWorker {
+  // The job worker is a module Web Worker; this shim maps worker_threads onto that interface.
+  const shim = `const { parentPort } = require("node:worker_threads");
+globalThis.postMessage = (m, t) => parentPort.postMessage(m, t);
+parentPort.on("message", (data) => { const h = globalThis.onmessage; if (typeof h === "function") h({ data }); });
+import(${JSON.stringify(jobs.href)}).catch((e) => parentPort.postMessage({ type: "init-error", message: String((e && e.message) || e) }));`;
+  return (events) => {
+    const w = new Worker(shim, { eval: true, resourceLimits: { maxOldGenerationSizeMb: 1024 } });
+    w.on("message", (m) => events.message(m));
+    w.on("error", (e) => events.error(e.message));
+    w.on("exit", (code) => events.error(`the worker exited (code ${code})`));
+    return {
+      post: (m, t) => w.postMessage(m, t),
+      terminate: () => { w.removeAllListeners(); w.on("error", () => undefined); void w.terminate(); },
+    };
+  };
+}
+
+async function runServe(f: Flags): Promise<void> {
+  const port = parseNumber("--port", f.port, { integer: true, min: 0, max: 65535 });
+  const executorKind = f.executor === undefined ? "workers" : parseChoice("--executor", f.executor, ["workers", "inline"] as const);
+  const base = limitsFromEnv(process.env, executorKind === "inline" ? EDGE_LIMITS : DEFAULT_LIMITS);
+  const over: Partial<Limits> = {};
+  for (const k of LIMIT_KEYS) {
+    const v = f[k];
+    if (v !== undefined) over[k] = parseNumber(flagOf(k), v, { above: 0 });
+  }
+  const limits: Limits = { ...base, ...over };
+  if (executorKind === "inline") limits.maxConcurrent = 1;
+  let cors;
+  try { cors = parseCors(f.cors ?? process.env.NTKSCOPE_CORS); } catch (e) { throw new UsageError(`--cors: ${(e as Error).message}`); }
+
+  let executor: Executor;
+  if (executorKind === "inline") executor = new InlineExecutor();
+  else {
+    const jobs = wasmUrl("service/jobs.js");
+    if (!existsSync(fileURLToPath(jobs))) {
+      throw new UsageError(`the compute worker ${fileURLToPath(jobs)} is missing; build it with \`node deploy/build.mjs\` (or \`npm run build\`)`);
+    }
+    executor = new WorkerExecutor({
+      spawn: nodeSpawner(jobs),
+      slots: limits.maxConcurrent,
+      wasm: await compileCore({}), // compiled once, posted to every worker
+      idleMs: f.idleMs === undefined ? undefined : parseNumber("--idle-ms", f.idleMs, { integer: true, above: 0 }),
+      recycleBytes: f.recycleMb === undefined ? undefined : parseNumber("--recycle-mb", f.recycleMb, { above: 0 }) * 2 ** 20,
+    });
+  }
+  const log = (line: string) => { process.stdout.write(`${line}\n`); };
+  const service = createService({ executor, baseLimits: limits, cors, log });
+
+  const server = createServer({
+    headersTimeout: 10_000,
+    requestTimeout: limits.bodyTimeoutMs + limits.timeLimitMs + 10_000,
+    maxHeaderSize: 16 * 1024,
+    keepAliveTimeout: 5_000,
+  }, (req, res) => { void handle(service, req, res); });
+  server.on("clientError", (_e, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", (e) => reject(new UsageError(`--port ${port}: ${(e as Error).message}`)));
+    server.listen(port, f.host, () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  log(JSON.stringify({ time: new Date().toISOString(), level: "info", msg: "listening", url: `http://${addr.address.includes(":") ? `[${addr.address}]` : addr.address}:${addr.port}`, pid: process.pid, executor: executor.kind, limits }));
+
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string) => {
+      log(JSON.stringify({ time: new Date().toISOString(), level: "info", msg: "stopping", signal }));
+      server.close(() => resolve());
+      server.closeIdleConnections();
+      void service.close();
+      setTimeout(() => { server.closeAllConnections(); resolve(); }, 5_000).unref();
+    };
+    process.once("SIGINT", () => stop("SIGINT"));
+    process.once("SIGTERM", () => stop("SIGTERM"));
+  });
+}
+
+/** One node:http exchange through the Web-standard handler. */
+async function handle(service: Service, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const gone = new AbortController();
+  res.on("close", () => { if (!res.writableFinished) gone.abort(); });
+  let ended = req.method === "GET" || req.method === "HEAD";
+  let request: Request;
+  try {
+    const headers = new Headers();
+    for (let i = 0; i + 1 < req.rawHeaders.length; i += 2) headers.append(req.rawHeaders[i], req.rawHeaders[i + 1]);
+    const body = ended ? null : new ReadableStream<Uint8Array>({
+      start(c) {
+        req.on("data", (chunk: Buffer) => {
+          c.enqueue(new Uint8Array(chunk));
+          if ((c.desiredSize ?? 0) <= 0) req.pause();
+        });
+        req.on("end", () => { ended = true; c.close(); });
+        req.on("aborted", () => c.error(new Error("the client aborted the upload")));
+        req.on("error", (e) => { try { c.error(e); } catch { /* already closed */ } });
+      },
+      pull() { req.resume(); },
+      cancel() { req.pause(); },
+    }, { highWaterMark: 8 });
+    request = new Request(`http://localhost${req.url ?? "/"}`, { method: req.method, headers, body, signal: gone.signal, duplex: "half" } as RequestInit);
+  } catch {
+    res.writeHead(400, { "content-type": "application/problem+json", connection: "close" });
+    res.end(JSON.stringify({ type: "about:blank", title: "Bad Request", status: 400, detail: "the request line or headers could not be parsed" }));
+    return;
+  }
+  const response = await service.fetch(request);
+  if (gone.signal.aborted) return;
+  const out = new Uint8Array(await response.arrayBuffer());
+  const headers: Record<string, string> = {};
+  response.headers.forEach((v, k) => { headers[k] = v; });
+  headers["content-length"] = String(out.length);
+  // A body we did not read (refused early) is not drained: close the connection after the answer.
+  if (!ended) headers.connection = "close";
+  res.writeHead(response.status, headers);
+  res.end(out);
+  if (!ended) {
+    res.on("finish", () => {
+      // Give the client a moment to read the answer before the socket goes (an RST would discard it).
+      req.resume();
+      setTimeout(() => req.socket.destroy(), 1_000).unref();
+    });
+  }
+}

@@ -1,0 +1,30 @@
+// Runs the GPU checks in headless Chromium. WebGPU needs a secure context, so the
+// page comes from test/runtimes/harness.ts's static server on 127.0.0.1; with
+// --enable-unsafe-webgpu and no GPU Chromium offers its SwiftShader adapter
+// (measured on Chromium 156: no other flag needed).
+import { ENTRY_BUNDLE, ROOT } from "./bundle.js";
+import type { Summary, SuiteOptions } from "./entry.js";
+
+export async function runInChromium(baseUrl: string, opts: SuiteOptions, timeoutMs = 90_000): Promise<Summary> {
+  const { chromium } = await import("playwright-core");
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--headless=new", "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--enable-unsafe-webgpu"],
+  });
+  try {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await page.goto(`${baseUrl}/`);
+    const rel = ENTRY_BUNDLE.slice(ROOT.length).split(/[\\/]/).join("/");
+    page.setDefaultTimeout(timeoutMs);
+    const summary = await page.evaluate(`(async () => {
+      const m = await import(${JSON.stringify(rel)});
+      return await m.runGpuSuite(${JSON.stringify(opts)});
+    })()`) as Summary;
+    if (errors.length) summary.error = `${summary.error ?? ""} page errors: ${errors.join("; ")}`;
+    return summary;
+  } finally {
+    await browser.close();
+  }
+}
