@@ -15,9 +15,12 @@
 // micro-kernel on zero-padded panels into a scratch tile and are copied with
 // the same arithmetic, so splitting C into row blocks gives identical bits.
 //
-// Relaxed SIMD stretch (not done): replace add(acc, mul(a, b)) in the two
-// micro-kernels by f64x2.relaxed_madd / f32x4.relaxed_madd in a separate build;
-// results then differ from this build in the last bits (fused rounding).
+// Relaxed SIMD build (`--enable relaxed-simd`, dist/ntkscope-relaxed*.wasm):
+// the two micro-kernels' multiply-adds become f64x2.relaxed_madd /
+// f32x4.relaxed_madd, which an engine may compile fused (one rounding, x64
+// vfmadd231pd) or unfused. Within one engine and CPU the invariant above still
+// holds (every element uses the same kernel), but the bits differ from the
+// portable build's, and possibly between engines: the relaxed build is opt-in.
 
 // Blocking. MC x KC of A (f64: 256 KiB) sits in L2, a KC x NR sliver of B
 // (16 KiB) in L1; NC bounds the packed B block (f64: 2 MiB). KC/MC/NC from
@@ -128,21 +131,37 @@ function packB<T>(trans: i32, kc: i32, nc: i32, b: usize, ldb: i32, p0: i32, j0:
 
 // ---------------------------------------------------------------- micro-kernels
 
+// acc + a * b: separate multiply and add in the portable build (exactly rounded
+// twice on every engine), relaxed_madd in the relaxed build. ASC_FEATURE_* is a
+// compile-time constant, so each build contains only one of the two.
+// @ts-ignore: decorator
+@inline function madd64(acc: v128, a: v128, b: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f64x2.relaxed_madd(a, b, acc);
+  return f64x2.add(acc, f64x2.mul(a, b));
+}
+// @ts-ignore: decorator
+@inline function madd32(acc: v128, a: v128, b: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, acc);
+  return f32x4.add(acc, f32x4.mul(a, b));
+}
+
+/** 1 when this module was built with relaxed SIMD (its GEMM bits are engine-dependent), else 0. */
+export function core_relaxed_simd(): i32 { return ASC_FEATURE_RELAXED_SIMD ? 1 : 0; }
+
 // 2x8 f64 tile: 8 f64x2 accumulators (V8 keeps <= ~10 v128 live without spills).
 // C[r][0..7] = beta C[r][0..7] + alpha acc[r] (beta == 0: alpha acc, C not read).
 // Kept a separate, frequently called function: wasm tiers up only between calls.
-// Relaxed-SIMD stretch: f64x2.relaxed_madd(av, bj, cij) would replace each add(mul).
 function micro_f64(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f64, beta: f64): void {
   let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
   let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32), b3 = v128.load(b, 48);
     let av = v128.load64_splat(a);
-    c00 = f64x2.add(c00, f64x2.mul(av, b0)); c01 = f64x2.add(c01, f64x2.mul(av, b1));
-    c02 = f64x2.add(c02, f64x2.mul(av, b2)); c03 = f64x2.add(c03, f64x2.mul(av, b3));
+    c00 = madd64(c00, av, b0); c01 = madd64(c01, av, b1);
+    c02 = madd64(c02, av, b2); c03 = madd64(c03, av, b3);
     av = v128.load64_splat(a, 8);
-    c10 = f64x2.add(c10, f64x2.mul(av, b0)); c11 = f64x2.add(c11, f64x2.mul(av, b1));
-    c12 = f64x2.add(c12, f64x2.mul(av, b2)); c13 = f64x2.add(c13, f64x2.mul(av, b3));
+    c10 = madd64(c10, av, b0); c11 = madd64(c11, av, b1);
+    c12 = madd64(c12, av, b2); c13 = madd64(c13, av, b3);
     a += 16; b += 64;
   }
   const va = f64x2.splat(alpha);
@@ -164,18 +183,18 @@ function micro_f64(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f64
   }
 }
 
-// 2x16 f32 tile: 8 f32x4 accumulators (relaxed stretch: f32x4.relaxed_madd).
+// 2x16 f32 tile: 8 f32x4 accumulators.
 function micro_f32(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
     const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32), b3 = v128.load(b, 48);
     let av = v128.load32_splat(a);
-    c00 = f32x4.add(c00, f32x4.mul(av, b0)); c01 = f32x4.add(c01, f32x4.mul(av, b1));
-    c02 = f32x4.add(c02, f32x4.mul(av, b2)); c03 = f32x4.add(c03, f32x4.mul(av, b3));
+    c00 = madd32(c00, av, b0); c01 = madd32(c01, av, b1);
+    c02 = madd32(c02, av, b2); c03 = madd32(c03, av, b3);
     av = v128.load32_splat(a, 4);
-    c10 = f32x4.add(c10, f32x4.mul(av, b0)); c11 = f32x4.add(c11, f32x4.mul(av, b1));
-    c12 = f32x4.add(c12, f32x4.mul(av, b2)); c13 = f32x4.add(c13, f32x4.mul(av, b3));
+    c10 = madd32(c10, av, b0); c11 = madd32(c11, av, b1);
+    c12 = madd32(c12, av, b2); c13 = madd32(c13, av, b3);
     a += 8; b += 64;
   }
   const va = f32x4.splat(alpha);

@@ -32,14 +32,20 @@ function oldestOutput(files) {
   return t;
 }
 
-// The wasm variants. Every variant runs the same AssemblyScript source, so their
-// results are bit-identical; they differ only in memory type and build flags.
+// The wasm variants. The portable variants run the same AssemblyScript source,
+// so their results are bit-identical; they differ only in memory type and build
+// flags. The -relaxed variants enable relaxed SIMD (fused multiply-add in the
+// GEMM micro-kernels, see assembly/gemm.ts): faster, but their bits differ from
+// the portable build's, so they are opt-in (src/runtime/features.ts detects
+// support).
 const asc = join(root, "node_modules", ".bin", "asc");
 const common = ["assembly/index.ts", "--runtime", "stub", "--importMemory", "--enable", "simd", "--disableWarning", "235", "--use", "abort=assembly/runtime/abort/abort"];
 const variants = [
   { out: "ntkscope.wasm", flags: ["-O3", "--noAssert"] },
   { out: "ntkscope-mt.wasm", flags: ["-O3", "--noAssert", "--enable", "threads", "--sharedMemory", "--maximumMemory", "65536"] },
   { out: "ntkscope-debug.wasm", flags: ["--debug", "--sourceMap"] },
+  { out: "ntkscope-relaxed.wasm", flags: ["-O3", "--noAssert", "--enable", "relaxed-simd"] },
+  { out: "ntkscope-relaxed-mt.wasm", flags: ["-O3", "--noAssert", "--enable", "relaxed-simd", "--enable", "threads", "--sharedMemory", "--maximumMemory", "65536"] },
 ];
 
 function buildWasm() {

@@ -13,6 +13,7 @@ import { svd } from "./linalg/svd.js";
 import { cholesky, choleskySolve, solveSPD } from "./linalg/cholesky.js";
 import { triangularSolve } from "./linalg/triangular.js";
 import { analyze, type AnalyzeOptions, type AnalyzeResult } from "./pipeline/analyze.js";
+import { train, type EpochInfo, type TrainOptions, type TrainResult } from "./train/index.js";
 import { VERSION } from "./version.js";
 
 type Rest<F> = F extends (ctx: Ctx, ...rest: infer R) => infer O ? (...rest: R) => O : never;
@@ -50,6 +51,9 @@ export class Engine {
   analyze(opts: AnalyzeOptions, dataMs = 0): Promise<AnalyzeResult> {
     return analyze(this.ctx, opts, { version: VERSION, backend: this.backend, threads: this.threads, dataMs });
   }
+
+  /** Trains an MLP (GD, SGD or Adam) recording eNTK/CK snapshots; the contract's `train`. */
+  train(opts: TrainOptions, onEpoch?: (i: EpochInfo) => void): Promise<TrainResult> { return train(this.ctx, opts, onEpoch); }
 
   /** Stops the worker pool, if any. The engine must not be used afterwards. */
   dispose(): void { this.ctx.pool?.terminate(); }

@@ -19,3 +19,5 @@ export type { AnalyzeOptions, AnalyzeResult, AnalyzeKernelResult } from "./pipel
 export { renderReport } from "./report/html.js";
 export { loadMnist01, decodeMnistPack } from "./data/mnist.js";
 export type { Dataset } from "./data/mnist.js";
+export { train, lossGradient, weightsBytes, stateDict, aroraMlp } from "./train/index.js";
+export type { TrainOptions, TrainResult, Snapshot, EpochInfo } from "./train/index.js";

@@ -12,7 +12,7 @@
 // (two SIMD lanes, lane 0 + lane 1, then the odd tail), so the bits are the same
 // on every runtime.
 
-const NB: i32 = 128;  // panel width: a row segment of L is 512 bytes
+const NB: i32 = 64;   // panel width: a row segment of L is 512 bytes
 const JC: i32 = 256;  // trailing update: columns per pass (JC rows of the panel, 128 KiB, stay in L2)
 
 // @ts-ignore: decorator

@@ -7,7 +7,6 @@ import { fitCommand } from "./commands/fit.js";
 import { kernelCommand } from "./commands/kernel.js";
 import { serveCommand } from "./commands/serve.js";
 import { spectrumCommand } from "./commands/spectrum.js";
-import { stubCommand } from "./commands/stubs.js";
 import { trainCommand } from "./commands/train.js";
 import { reportError } from "./errors.js";
 

@@ -95,8 +95,8 @@ describe("help and usage", () => {
     fails(run("frobnicate"), /unknown command 'frobnicate'/);
     fails(run("kernel", "--x", "X.npy", "--kind", "rbf", "--out", "K.npy", "--gama", "1"), /unknown option '--gama'.*--gamma/);
     fails(run("spectrum"), /required option '--k <file>' not specified/);
-    fails(run("analyze"), /analyze: not implemented yet/);
-    fails(run("train", "--x", "X.npy"), /train: not implemented yet/);
+    fails(run("analyze", "--kinds", "entk,bogus"), /--kinds: unknown kernel "bogus"/);
+    fails(run("train", "--x", "X.npy"), /required option '--optimizer <name>' not specified/);
   });
 });
 

@@ -10,8 +10,6 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromium, type Browser } from "playwright-core";
-// @ts-expect-error plain ESM script without type declarations
-import { startServer } from "../../scripts/serve.mjs";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const expected = JSON.parse(readFileSync(join(ROOT, "test", "fixtures", "examples", "expected.json"), "utf8")) as {
@@ -89,7 +87,9 @@ describe("examples", () => {
     let browser: Browser;
     let server: { url: string; close(): Promise<void> };
     beforeAll(async () => {
-      server = await startServer({ port: 0 });
+      // scripts/serve.mjs is plain ESM without type declarations
+      const serve = (await import("../../scripts/serve.mjs" as string)) as { startServer(o: { port: number }): Promise<{ url: string; close(): Promise<void> }> };
+      server = await serve.startServer({ port: 0 });
       browser = await chromium.launch({
         executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
         args: ["--headless=new", "--no-sandbox", "--disable-background-networking", "--disable-component-update"],

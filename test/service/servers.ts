@@ -3,7 +3,7 @@
 // deploy/deno.json task) and workerd (miniflare configured from
 // deploy/wrangler.jsonc, the file `wrangler deploy` uses).
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -115,11 +115,14 @@ export async function startWorkerd(overrides: Record<string, number> = {}): Prom
   const deployDir = join(ROOT, "deploy");
   const { Miniflare } = await import("miniflare");
   const logs: string[] = [];
+  // As `wrangler deploy` with no_bundle + find_additional_modules: every file of base_dir that a
+  // rule matches is uploaded as a module of that type, the main script first.
+  const base = join(deployDir, cfg.base_dir), main = join(deployDir, cfg.main);
+  const typeOf = (f: string) => cfg.rules.find((r) => r.globs.some((g) => f.endsWith(g.replace(/^\*\*\/\*/, ""))))?.type;
+  const files = [main, ...readdirSync(base).map((f) => join(base, f)).filter((f) => f !== main && typeOf(f))];
   const mf = new Miniflare({
-    scriptPath: join(deployDir, cfg.main),
-    modules: true,
-    modulesRoot: join(deployDir, cfg.base_dir),
-    modulesRules: cfg.rules.map((r) => ({ type: r.type, include: r.globs })),
+    modulesRoot: base,
+    modules: files.map((f) => ({ type: typeOf(f)!, path: f, contents: readFileSync(f) })),
     compatibilityDate: cfg.compatibility_date,
     bindings: { ...cfg.vars, ...limitEnv(overrides) },
     host: "127.0.0.1",

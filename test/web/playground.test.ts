@@ -220,3 +220,35 @@ describe("web playground", () => {
     expect(errors).toEqual([]);
   });
 });
+
+describe("web playground with dropped files", () => {
+  it("X.npy + y.npy + mlp.safetensors dropped together, top 5 by Lanczos: the eNTK spectrum matches numpy", async () => {
+    const ref = JSON.parse(readFileSync(join(ROOT, "test", "fixtures", "examples", "expected.json"), "utf8")) as { n: number; top: number[]; topShare: number };
+    const data = (name: string) => ({ name, mimeType: "application/octet-stream", buffer: readFileSync(join(ROOT, "examples", "data", name)) });
+    await page.evaluate(() => { for (const b of document.querySelectorAll<HTMLButtonElement>("#messages .msg button")) b.click(); });
+    await page.setInputFiles("#file-input", [data("y.npy"), data("mlp.safetensors"), data("X.npy")]);
+    await page.waitForFunction(() => (document.querySelector('input[name="dataset"][value="file"]') as HTMLInputElement).checked);
+    expect(await page.textContent("#file-summary")).toBe("X: X.npy (64 × 4) · y: y.npy (64)");
+    expect(await page.textContent("#weights-summary")).toContain("4-32-32-1");
+    expect(await page.isDisabled("#arch")).toBe(true);
+    expect(await page.inputValue("#n")).toBe("64");
+    await setKinds(page, ["entk"]);
+    await page.selectOption("#activation", "tanh");
+    await page.fill("#top", "5");
+    await page.click("#run");
+    expect(await waitSettled(page)).toBe("done");
+    const det = await page.$eval('#eig-tables table[data-kind="entk"]', (t) =>
+      Object.fromEntries([...t.querySelectorAll("td[data-key]")].map((td) => [(td as HTMLElement).dataset.key!, Number((td as HTMLElement).dataset.value)])));
+    for (let i = 0; i < 5; i++) expect(Math.abs(det[`eig${i}`] - ref.top[i]) / ref.top[i], `eigenvalue ${i}`).toBeLessThan(1e-9);
+    expect(det.cum4).toBeCloseTo(ref.topShare, 9);
+    expect(det.eig5).toBeUndefined(); // only the top 5 were computed
+    // the weights do not fit 784-wide MNIST: a message, not a crash
+    await page.check('input[name="dataset"][value="mnist"]');
+    await page.click("#run");
+    expect(await waitSettled(page)).toBe("invalid");
+    expect((await messages(page)).join("\n")).toMatch(/takes 4 input features but MNIST has 784/);
+    await page.click("#clear-weights");
+    expect(await page.inputValue("#arch")).toMatch(/^784-/);
+    expect(errors).toEqual([]);
+  });
+});
