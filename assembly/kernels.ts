@@ -1,5 +1,5 @@
 // Classic kernels of two point sets, computed into a caller-owned output K (row-major):
-//   dot        K_ij = x_i . y_j                                  (the Gram; also the fallback GEMM)
+//   dot        K_ij = x_i . y_j  (squared norms and small checks; large Grams come from syrk/gemm)
 //   laplacian  K_ij = exp(-g |x_i - y_j|_1), with |a - b| summed as a + b - 2 min(a, b):
 //              sum_k |x_ik - y_jk| = S(x_i) + S(y_j) - 2 sum_k min(x_ik, y_jk), S the row sums,
 //              which is one pmin and one add per entry (half the work of sub, abs, add). The

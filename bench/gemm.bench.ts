@@ -1,8 +1,14 @@
 // GEMM and Gram benchmarks: dgemm / sgemm n = 256..2048 and J J^T against
 // numpy/OpenBLAS (1 thread and matched threads), ml-matrix, TF.js-wasm and jax-js.
+// Both core builds run in the same process: portable SIMD ("ntkscope") and
+// relaxed SIMD ("ntkscope relaxed", fused multiply-add; Node 20 needs the V8
+// flag set below before the module is compiled).
 //   node bench/run.mjs gemm [--quick] [--filter REGEX] [--threads N]
+import v8 from "node:v8";
 import { gemm, gemmF32, gram } from "../src/linalg/blas.js";
 import type { Ctx } from "../src/runtime/context.js";
+import { Core } from "../src/runtime/core.js";
+import { coreFileName, relaxedSimdSupported } from "../src/runtime/features.js";
 import { createCtx, formulaMatrix, main, parseArgs, peers, relDiff, Suite, toF32, type Impl } from "./lib.js";
 
 main(async () => {
@@ -17,6 +23,22 @@ main(async () => {
   if (!mt.ctx) suite.note(`ntkscope ${args.threads}T rows skipped: ${mt.why}`);
   const ctxN = mt.ctx;
   const T = args.threads;
+
+  // The relaxed-SIMD build, one thread and (when the pool starts) T threads.
+  v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
+  const relaxedUrl = (shared: boolean) => new URL(`../dist/${coreFileName({ simd: "relaxed", shared })}`, import.meta.url);
+  let ctxR: Ctx | null = null, ctxRN: Ctx | null = null;
+  if (!relaxedSimdSupported()) suite.note("relaxed SIMD not supported by this engine: relaxed rows skipped");
+  else {
+    ctxR = { core: await Core.create({ wasm: relaxedUrl(false) }), pool: null };
+    if (T > 1) {
+      try {
+        const core = await Core.create({ wasm: relaxedUrl(true), shared: true });
+        const { WorkerPool } = await import("../src/runtime/pool.js");
+        ctxRN = { core, pool: await WorkerPool.create(core, T) };
+      } catch (e) { suite.note(`ntkscope relaxed ${T}T rows skipped: ${(e as Error).message}`); }
+    }
+  }
 
   const [ml, tf, jax] = args.js ? await Promise.all([peers.mlMatrix(), peers.tfjsWasm(), peers.jax()]) : [null, null, null];
   if (args.js) {
@@ -35,7 +57,7 @@ main(async () => {
   }
 
   const ours = (name: string, ctx: Ctx | null, fn: (ctx: Ctx) => Promise<unknown>, skip?: string): Impl =>
-    ({ name, kind: "ntkscope", fn: ctx ? () => fn(ctx) : undefined, skip: ctx ? skip : "no pool" });
+    ({ name, kind: "ntkscope", fn: ctx ? () => fn(ctx) : undefined, skip: ctx ? skip : "not available (see the notes)" });
 
   // ---------------------------------------------------------------- dgemm
   for (const n of sizes) {
@@ -44,7 +66,9 @@ main(async () => {
     const setup = `A = formula_matrix(${n}, ${n}, 1); B = formula_matrix(${n}, ${n}, 2)`;
     const impls: Impl[] = [
       ours("ntkscope 1T", ctx1, async (c) => { ref = (await gemm(c, A, B)).data; }),
+      ours("ntkscope relaxed 1T", ctxR, (c) => gemm(c, A, B)),
       ours(`ntkscope ${T}T`, ctxN, (c) => gemm(c, A, B)),
+      ours(`ntkscope relaxed ${T}T`, ctxRN, (c) => gemm(c, A, B)),
       { name: "numpy 1T", kind: "python", python: { setup, stmt: "A @ B", threads: 1 } },
       { name: `numpy ${T}T`, kind: "python", python: { setup, stmt: "A @ B", threads: T } },
     ];
@@ -78,7 +102,9 @@ main(async () => {
     const setup = `A = formula_matrix(${n}, ${n}, 1, np.float32); B = formula_matrix(${n}, ${n}, 2, np.float32)`;
     const impls: Impl[] = [
       ours("ntkscope 1T", ctx1, async (c) => { ref = (await gemmF32(c, A, B)).data; }),
+      ours("ntkscope relaxed 1T", ctxR, (c) => gemmF32(c, A, B)),
       ours(`ntkscope ${T}T`, ctxN, (c) => gemmF32(c, A, B)),
+      ours(`ntkscope relaxed ${T}T`, ctxRN, (c) => gemmF32(c, A, B)),
       { name: "numpy 1T", kind: "python", python: { setup, stmt: "A @ B", threads: 1 } },
       { name: `numpy ${T}T`, kind: "python", python: { setup, stmt: "A @ B", threads: T } },
     ];
@@ -109,6 +135,7 @@ main(async () => {
     let ref: Float64Array | null = null;
     const impls: Impl[] = [
       ours("ntkscope gram 1T", ctx1, async (c) => { ref = (await gram(c, J)).data; }),
+      ours("ntkscope relaxed gram 1T", ctxR, (c) => gram(c, J)),
       ours(`ntkscope gram ${T}T`, ctxN, (c) => gram(c, J)),
       ours("ntkscope gemm(J, J^T) 1T", ctx1, (c) => gemm(c, J, J, { transB: true })),
       // numpy's matmul recognises A @ A.T and calls SYRK
@@ -125,4 +152,5 @@ main(async () => {
 
   suite.save({ config: { sizes, grams, threads: T } });
   ctxN?.pool?.terminate();
+  ctxRN?.pool?.terminate();
 });

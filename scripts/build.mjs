@@ -6,7 +6,7 @@
 //   node scripts/build.mjs --only wasm  just the .wasm files
 //   node scripts/build.mjs --if-stale   skip when outputs are newer than sources
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -51,8 +51,19 @@ const variants = [
 function buildWasm() {
   const outs = variants.map((v) => join(dist, v.out));
   if (ifStale && oldestOutput(outs) > newest(join(root, "assembly"))) return;
-  for (const v of variants) {
-    execFileSync(asc, [...common, ...v.flags, "-o", join("dist", v.out)], { cwd: root, stdio: "inherit" });
+  // Compile every variant to a temporary name first, then rename them together,
+  // so a concurrent reader never sees variants built from different sources.
+  const tmp = join(dist, `.build-${process.pid}`);
+  mkdirSync(tmp, { recursive: true });
+  try {
+    for (const v of variants) {
+      execFileSync(asc, [...common, ...v.flags, "-o", join(tmp, v.out)], { cwd: root, stdio: "inherit" });
+    }
+    for (const v of variants) {
+      for (const f of [v.out, `${v.out}.map`]) if (existsSync(join(tmp, f))) renameSync(join(tmp, f), join(dist, f));
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
   console.error(`built ${variants.length} wasm variants in dist/`);
 }

@@ -2,8 +2,11 @@
 // main job (analyze) and the lower-level linear algebra, all bound to one loaded
 // core (and its worker pool). Every method validates its inputs at the boundary.
 import type { Ctx } from "./runtime/context.js";
+import { NtkError } from "./runtime/errors.js";
 import type { Backend, Matrix, ProgressCallback } from "./types.js";
 import { computeKernel, type KernelOptions } from "./kernels/index.js";
+import { gpuComputeKernel, gpuSupports, kernelWork } from "./kernels/gpu.js";
+import type { GpuContext } from "./webgpu/index.js";
 import { spectrum, type SpectrumOptions, type SpectrumResult } from "./analysis/spectrum.js";
 import { fitKernel, type FitModel, type FitOptions } from "./analysis/fit.js";
 import { gemm, gemv, gram } from "./linalg/blas.js";
@@ -17,13 +20,31 @@ import { train, type EpochInfo, type TrainOptions, type TrainResult } from "./tr
 import { VERSION } from "./version.js";
 
 type Rest<F> = F extends (ctx: Ctx, ...rest: infer R) => infer O ? (...rest: R) => O : never;
-const bind = <F extends (ctx: Ctx, ...a: never[]) => unknown>(ctx: Ctx, f: F) => ((...a: unknown[]) => (f as (...x: unknown[]) => unknown)(ctx, ...a)) as Rest<F>;
+const bind = <F extends (ctx: Ctx, ...a: never[]) => unknown>(ctx: Ctx, f: F) =>
+  ((...a: unknown[]) => (f as unknown as (...x: unknown[]) => unknown)(ctx, ...a)) as Rest<F>;
 
 export class Engine {
   /** Dense linear algebra on row-major f64 matrices (WebAssembly SIMD, parallel where a pool exists). */
   readonly linalg;
 
-  constructor(readonly ctx: Ctx, readonly backend: Backend) {
+  /** The backend in use: "webgpu" only while a GPU device is held (a lost device falls back to "wasm"). */
+  backend: Backend;
+  /** The WebGPU device, when one is in use. */
+  gpu: GpuContext | null;
+  /** "auto" uses the GPU only for kernels at least this large (multiply-adds). */
+  gpuMinWork: number;
+  private readonly warn: (msg: string) => void;
+
+  constructor(readonly ctx: Ctx, backend: Backend, opts: { gpu?: GpuContext | null; gpuMinWork?: number; warn?: (msg: string) => void } = {}) {
+    this.gpu = opts.gpu ?? null;
+    this.backend = this.gpu ? "webgpu" : backend;
+    this.gpuMinWork = opts.gpuMinWork ?? 0;
+    this.warn = opts.warn ?? ((m) => console.warn(`ntkscope: ${m}`));
+    this.gpu?.onLost((reason) => {
+      if (this.backend !== "webgpu") return;
+      this.warn(`the WebGPU device was lost (${reason}); falling back to WebAssembly`);
+      this.backend = "wasm";
+    });
     this.linalg = {
       gemm: bind(ctx, gemm), gemv: bind(ctx, gemv), gram: bind(ctx, gram),
       eigh: bind(ctx, eigh), eigsh: bind(ctx, eigsh), svd: bind(ctx, svd),
@@ -39,7 +60,20 @@ export class Engine {
   set onProgress(cb: ProgressCallback | undefined) { this.ctx.progress = cb; }
 
   /** A kernel matrix per the contract's `kernel --kind` table (options are the flags in camelCase). */
-  kernel(opts: KernelOptions): Promise<Matrix> { return computeKernel(this.ctx, opts); }
+  async kernel(opts: KernelOptions): Promise<Matrix> {
+    const gpu = this.gpu;
+    if (gpu && this.backend === "webgpu" && !gpu.lost && opts && gpuSupports(opts) && kernelWork(opts) >= this.gpuMinWork) {
+      try {
+        return await gpuComputeKernel(this.ctx, gpu, opts);
+      } catch (e) {
+        // A GPU refusal (no shader for this combination, device lost) is retried on
+        // WebAssembly, which also re-validates the options and reports real misuse.
+        if (!(e instanceof NtkError) || (e.code !== "backend" && e.code !== "argument")) throw e;
+        if (e.code === "backend") this.warn(`WebGPU failed (${e.message}); computing on WebAssembly`);
+      }
+    }
+    return computeKernel(this.ctx, opts);
+  }
 
   /** Eigen-analysis of a symmetric PSD kernel: the contract's `spectrum` JSON keys. */
   spectrum(K: Matrix, opts: SpectrumOptions = {}): Promise<SpectrumResult> { return spectrum(this.ctx, K, opts); }
@@ -56,5 +90,5 @@ export class Engine {
   train(opts: TrainOptions, onEpoch?: (i: EpochInfo) => void): Promise<TrainResult> { return train(this.ctx, opts, onEpoch); }
 
   /** Stops the worker pool, if any. The engine must not be used afterwards. */
-  dispose(): void { this.ctx.pool?.terminate(); }
+  dispose(): void { this.ctx.pool?.terminate(); this.gpu?.dispose(); this.gpu = null; }
 }

@@ -9,6 +9,10 @@ import { Core, type WasmSource } from "./runtime/core.js";
 import type { Ctx } from "./runtime/context.js";
 import { poolSupported, resolveThreads, WorkerPool } from "./runtime/pool.js";
 import { Engine } from "./engine.js";
+import { requestGpu, gpuUnavailableReason, type GpuContext } from "./webgpu/index.js";
+
+/** Multiply-adds above which backend "auto" computes a kernel on the GPU (N = 2000, d = 500). */
+export const AUTO_GPU_MIN_WORK = 2e9;
 import { NtkError } from "./runtime/errors.js";
 import type { BackendChoice } from "./types.js";
 
@@ -36,14 +40,20 @@ export async function init(opts: InitOptions = {}): Promise<Engine> {
   if (!["wasm", "webgpu", "auto"].includes(backend)) {
     throw new NtkError("argument", `init: backend must be "wasm", "webgpu" or "auto", got ${JSON.stringify(backend)}`);
   }
-  if (backend === "webgpu") {
-    throw new NtkError("backend", "init: the WebGPU backend found no usable adapter in this runtime (use backend \"wasm\" or \"auto\")");
+  // WebGPU: "webgpu" insists on an adapter; "auto" takes a hardware one only
+  // (software adapters such as lavapipe/SwiftShader are slower than the wasm core).
+  let gpu: GpuContext | null = null;
+  if (backend === "webgpu" || backend === "auto") gpu = await requestGpu().catch(() => null);
+  if (backend === "webgpu" && !gpu) {
+    throw new NtkError("backend", `init: backend "webgpu" found no usable adapter: ${gpuUnavailableReason()} (use backend "wasm" or "auto")`);
   }
+  if (backend === "auto" && gpu?.info.software) { gpu.dispose(); gpu = null; }
   const threads = await resolveThreads(opts.threads);
   const ctx: Ctx = threads > 1 && !opts.debug && poolSupported()
     ? await parallelCtx(opts, threads)
     : { core: await Core.create({ wasm: opts.wasm, debug: opts.debug }), pool: null };
-  return new Engine(ctx, "wasm");
+  // "auto" sends only large kernels to the GPU, where its fixed costs pay off.
+  return new Engine(ctx, "wasm", { gpu, gpuMinWork: backend === "auto" ? AUTO_GPU_MIN_WORK : 0 });
 }
 
 /** A shared-memory core plus a pool; one thread whenever either cannot be had. */

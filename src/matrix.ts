@@ -61,17 +61,26 @@ export function checkSquare(op: string, name: string, a: Matrix): void {
   if (a.rows !== a.cols) throw new NtkError("shape", `${op}: ${name} must be square, got ${shapeOf(a)}`);
 }
 
-/** Relative symmetry check: |a_ij - a_ji| <= tol * max|a|. */
+/** Relative symmetry check: |a_ij - a_ji| <= tol * max|a|. Tiled so both triangles are read cache-friendly. */
 export function checkSymmetric(op: string, name: string, a: Matrix, tol = 1e-10): void {
   checkSquare(op, name, a);
   const n = a.rows, d = a.data;
   let amax = 0;
-  for (let i = 0; i < d.length; i++) amax = Math.max(amax, Math.abs(d[i]));
+  for (let i = 0; i < d.length; i++) { const v = Math.abs(d[i]); if (v > amax) amax = v; }
   const lim = tol * amax;
-  for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) {
-    const diff = Math.abs(d[i * n + j] - d[j * n + i]);
-    if (diff > lim) {
-      throw new NtkError("symmetry", `${op}: ${name} must be symmetric; entries [${i}, ${j}] = ${d[i * n + j]} and [${j}, ${i}] = ${d[j * n + i]} differ by ${diff.toExponential(3)} (tolerance ${lim.toExponential(3)})`);
+  const B = 32;
+  for (let i0 = 0; i0 < n; i0 += B) {
+    const i1 = Math.min(n, i0 + B);
+    for (let j0 = i0; j0 < n; j0 += B) {
+      const j1 = Math.min(n, j0 + B);
+      for (let i = i0; i < i1; i++) {
+        for (let j = Math.max(j0, i + 1); j < j1; j++) {
+          const diff = Math.abs(d[i * n + j] - d[j * n + i]);
+          if (diff > lim) {
+            throw new NtkError("symmetry", `${op}: ${name} must be symmetric; entries [${i}, ${j}] = ${d[i * n + j]} and [${j}, ${i}] = ${d[j * n + i]} differ by ${diff.toExponential(3)} (tolerance ${lim.toExponential(3)})`);
+          }
+        }
+      }
     }
   }
 }

@@ -19,7 +19,7 @@ const el = {
   kinds: $("kinds"), gamma: $("gamma"), projDim: $("proj-dim"), rffBase: $("rff-base"), rffFeatures: $("rff-features"), ridge: $("ridge"), top: $("top"),
   run: $("run"), cancel: $("cancel"), estimate: $("estimate"), progressBox: $("progress-box"), progress: $("progress"), progressText: $("progress-text"),
   messages: $("messages"), resultsBox: $("results-box"), resultsSub: $("results-sub"), tbody: document.querySelector("#results tbody"),
-  eigTables: $("eig-tables"), lossHint: $("loss-hint"), status: $("engine-status"),
+  eigTables: $("eig-tables"), lossHint: $("loss-hint"), status: $("engine-status"), backend: $("backend"),
 };
 
 // ------------------------------------------------------------------ state
@@ -298,9 +298,12 @@ function updateEstimate() {
 // ------------------------------------------------------------------ worker
 
 function startWorker() {
-  worker = new Worker(new URL("./worker.js", import.meta.url), { type: "module", name: "ntkscope-playground" });
+  const url = new URL("./worker.js", import.meta.url);
+  url.searchParams.set("backend", el.backend.value);
+  worker = new Worker(url, { type: "module", name: "ntkscope-playground" });
   el.status.textContent = "engine: starting…";
   delete el.status.dataset.backend;
+  delete el.status.dataset.failed;
   worker.onmessage = (ev) => onWorkerMessage(ev.data);
   worker.onerror = (ev) => {
     ev.preventDefault();
@@ -310,9 +313,12 @@ function startWorker() {
   };
 }
 
+/** The engine's progress stages in words. */
+const STAGE_NAMES = { eigh: "eigendecomposition", eigsh: "Lanczos eigenpairs", projection: "random projection", spectrum: "spectrum" };
+
 function onWorkerMessage(m) {
   if (m.type === "ready") {
-    const gpu = m.backend === "webgpu" ? "" : m.webgpu ? " (WebGPU present; this build computes on wasm)" : "";
+    const gpu = m.backend !== "webgpu" && m.webgpu && el.backend.value === "auto" ? " (this browser has WebGPU; the engine chose wasm)" : "";
     el.status.textContent = `engine: ${m.backend}${gpu} · ${m.threads} thread${m.threads > 1 ? "s" : ""}${m.isolated ? "" : " · not cross-origin isolated"} · v${m.version}`;
     el.status.dataset.backend = m.backend;
     el.status.dataset.threads = String(m.threads);
@@ -320,6 +326,7 @@ function onWorkerMessage(m) {
   }
   if (m.type === "init-error") {
     el.status.textContent = "engine: failed to start";
+    el.status.dataset.failed = "true";
     showMessage("error", `The engine could not start: ${m.message}`);
     return;
   }
@@ -329,7 +336,8 @@ function onWorkerMessage(m) {
     const frac = m.of > 0 ? Math.min(1, m.done / m.of) : 0;
     const within = m.stage === "loading data" ? 0 : spectral ? 0.5 + 0.5 * frac : 0.5 * frac;
     el.progress.value = m.total ? (m.index + within) / m.total : 0;
-    el.progressText.textContent = m.kind ? `${m.kind} (${m.index + 1}/${m.total}): ${m.stage}${m.of > 1 ? ` ${m.done}/${m.of}` : ""}` : m.stage;
+    const stage = STAGE_NAMES[m.stage] ?? (m.stage === m.kind ? "kernel" : m.stage);
+    el.progressText.textContent = m.kind ? `${m.kind} (${m.index + 1}/${m.total}): ${stage}${m.of > 1 ? ` ${m.done}/${m.of}` : ""}` : stage;
   } else if (m.type === "dataset") {
     el.resultsSub.textContent = `${m.name}: N = ${m.n}, d = ${m.d} · ${running.request.modelDescription}`;
   } else if (m.type === "kernel") {
@@ -467,6 +475,10 @@ function wire() {
   for (const i of [el.arch, el.top, el.activation, el.parameterization, el.seed, el.gamma, el.projDim, el.rffFeatures, el.ridge, el.dataSeed]) i.addEventListener("input", updateEstimate);
   el.form.addEventListener("submit", (e) => { e.preventDefault(); if (!running) startRun(); });
   el.cancel.addEventListener("click", cancelRun);
+  // The backend is fixed when the engine starts: a new choice restarts the worker (cancelling a run).
+  el.backend.addEventListener("change", () => {
+    if (running) cancelRun(); else { worker.terminate(); startWorker(); }
+  });
   document.addEventListener("keydown", (e) => { if (e.key === "Escape" && running) cancelRun(); });
   el.choose.addEventListener("click", () => el.fileInput.click());
   el.fileInput.addEventListener("change", () => { void handleFiles(el.fileInput.files).finally(() => { el.fileInput.value = ""; }); });

@@ -17,7 +17,9 @@ let currentKernel = { index: 0, total: 1, kind: "" };
 
 function engine() {
   if (!enginePromise) {
-    enginePromise = init({ backend: "auto", threads: "auto" }).then((e) => {
+    // The page picks the backend in the worker's URL (?backend=auto|wasm|webgpu).
+    const backend = new URL(import.meta.url).searchParams.get("backend") ?? "auto";
+    enginePromise = init({ backend, threads: "auto" }).then((e) => {
       e.onProgress = (p) => {
         if (currentId === null) return;
         postMessage({ type: "progress", id: currentId, ...currentKernel, stage: p.stage, done: p.done, of: p.total });

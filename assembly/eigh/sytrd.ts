@@ -264,3 +264,92 @@ export function latrd_f64(m: i32, nb: i32, a: usize, lda: i32, e: usize, tau: us
     }
   }
 }
+
+// ---- the same panel, one column at a time, with the symv split into tasks ----
+//
+// latrd_f64 above runs a whole panel in one call; the symmetric matrix-vector
+// product inside it reads the trailing matrix once per column (memory-bound,
+// about half the flops of the reduction). Driven from TypeScript, column i of a
+// panel is latrd_pre_f64 (update the column, make the reflector), then
+// symv_lower_part_f64 over fixed column chunks [c0, c1) of the trailing matrix,
+// each into its own partial vector (tasks on disjoint outputs: they can run on
+// different threads), then latrd_post_f64 (sum the partials in chunk order,
+// finish W's column). The chunks depend only on the size, never on the thread
+// count, so the bits do not either.
+
+/** Column i of dlatrd 'L', first half: A(i:m, i) -= A W^T + W A^T parts, reflector v_i, e[i], tau[i]. */
+export function latrd_pre_f64(m: i32, i: i32, a: usize, lda: i32, e: usize, tau: usize, w: usize, ldw: i32): void {
+  const ai = at(a, lda, i, i);
+  const len = m - i;
+  gemvN(len, i, at(a, lda, i, 0), lda, at(w, ldw, i, 0), ldw, ai);
+  gemvN(len, i, at(w, ldw, i, 0), ldw, at(a, lda, i, 0), lda, ai);
+  if (i < m - 1) {
+    const v = ai + 8;
+    larfg(m - i - 1, load<f64>(v), v + 8);
+    st64(e, i, hhBeta);
+    st64(tau, i, hhTau);
+    store<f64>(v, 1.0);
+  }
+}
+
+/**
+ * Partial symv: y(c0:m) = the contribution of columns [c0, c1) of the symmetric
+ * m x m matrix A (lower triangle, column-major) to A x; y(0:c0) is not touched.
+ * The same fused one-pass loop as symvLower (alpha = 1).
+ */
+export function symv_lower_part_f64(m: i32, a: usize, lda: i32, x: usize, y: usize, c0: i32, c1: i32): void {
+  for (let i = c0; i < m; i++) st64(y, i, 0.0);
+  for (let j = c0; j < c1; j++) {
+    const col = at(a, lda, j, j) + 8;
+    const t1 = ld64(x, j);
+    const len = m - j - 1;
+    const xo = x + ((<usize>(j + 1)) << 3), yo = y + ((<usize>(j + 1)) << 3);
+    const vt1 = f64x2.splat(t1);
+    let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
+    let i = 0;
+    for (; i + 4 <= len; i += 4) {
+      const o = <usize>i << 3;
+      const a0 = v128.load(col + o), a1 = v128.load(col + o + 16);
+      acc0 = f64x2.add(acc0, f64x2.mul(a0, v128.load(xo + o)));
+      acc1 = f64x2.add(acc1, f64x2.mul(a1, v128.load(xo + o + 16)));
+      v128.store(yo + o, f64x2.add(v128.load(yo + o), f64x2.mul(vt1, a0)));
+      v128.store(yo + o + 16, f64x2.add(v128.load(yo + o + 16), f64x2.mul(vt1, a1)));
+    }
+    const acc = f64x2.add(acc0, acc1);
+    let t2 = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+    for (; i < len; i++) {
+      const av = ld64(col, i);
+      t2 += av * ld64(xo, i);
+      st64(yo, i, ld64(yo, i) + t1 * av);
+    }
+    st64(y, j, ld64(y, j) + t1 * load<f64>(col - 8) + t2);
+  }
+}
+
+/**
+ * Column i of dlatrd 'L', second half. The nparts partial products of the
+ * trailing symv sit at ys + 8 * c * ldy (c = 0 .. nparts-1), part c covering
+ * rows bounds[c] .. lv-1 (bounds: i32, ascending, bounds[0] = 0); they are summed
+ * in part order into W(i+1:m, i), then W's column is finished as in latrd_f64.
+ */
+export function latrd_post_f64(m: i32, i: i32, a: usize, lda: i32, tau: usize, w: usize, ldw: i32,
+  ys: usize, ldy: i32, bounds: usize, nparts: i32): void {
+  if (i >= m - 1) return;
+  const lv = m - i - 1;
+  const v = at(a, lda, i + 1, i);
+  const wi = at(w, ldw, i + 1, i);
+  const wt = at(w, ldw, 0, i);
+  for (let r = 0; r < lv; r++) st64(wi, r, ld64(ys, r));
+  for (let c = 1; c < nparts; c++) {
+    const c0 = load<i32>(bounds + (<usize>c << 2));
+    vaxpy(lv - c0, 1.0, ys + ((<usize>c * <usize>ldy + <usize>c0) << 3), wi + (<usize>c0 << 3));
+  }
+  const ti = ld64(tau, i);
+  for (let p = 0; p < i; p++) st64(wt, p, vdot(lv, at(w, ldw, i + 1, p), v));
+  gemvN(lv, i, at(a, lda, i + 1, 0), lda, wt, 1, wi);
+  for (let p = 0; p < i; p++) st64(wt, p, vdot(lv, at(a, lda, i + 1, p), v));
+  gemvN(lv, i, at(w, ldw, i + 1, 0), ldw, wt, 1, wi);
+  vscal(lv, ti, wi);
+  const alpha = -0.5 * ti * vdot(lv, wi, v);
+  vaxpy(lv, alpha, v, wi);
+}

@@ -80,10 +80,10 @@ function ntTile4x2(w: i32, a: usize, b: usize, ld: i32, c: usize, ldc: i32): voi
  * One block column of the right-looking algorithm: factors the diagonal block
  * A[j0:j1, j0:j1] (whose trailing update is already applied) and solves the
  * panel L21 = A21 L11^-T below it. Returns -1, or the failing pivot as potrf_f64.
- * Callers that drive the trailing update themselves (src/linalg/cholesky.ts,
- * with the SYRK of assembly/syrk.ts) call this once per block column.
+ * (Driving the trailing update with syrk_f64 from TypeScript instead of the tile
+ * below was measured: no faster, so potrf_f64 stays one core call.)
  */
-export function potrf_panel_f64(n: i32, j0: i32, j1: i32, a: usize, lda: i32): i32 {
+function potrfPanel(n: i32, j0: i32, j1: i32, a: usize, lda: i32): i32 {
   for (let i = j0; i < j1; i++) {
     const li = at(a, lda, i, j0);
     for (let jj = j0; jj < i; jj++) {
@@ -105,9 +105,6 @@ export function potrf_panel_f64(n: i32, j0: i32, j1: i32, a: usize, lda: i32): i
   return -1;
 }
 
-/** Block width of potrf_f64 (and of the TypeScript driver, so both give the same bits). */
-export const POTRF_NB: i32 = NB;
-
 /**
  * Lower Cholesky in place. Returns -1 on success, otherwise the index of the
  * first pivot whose value A_ii - sum_k L_ik^2 is not positive (or NaN); that
@@ -117,7 +114,7 @@ export function potrf_f64(n: i32, a: usize, lda: i32): i32 {
   for (let j0 = 0; j0 < n; j0 += NB) {
     const j1 = min(j0 + NB, n);
     // 1-2. diagonal block and panel
-    const fail = potrf_panel_f64(n, j0, j1, a, lda);
+    const fail = potrfPanel(n, j0, j1, a, lda);
     if (fail >= 0) return fail;
     if (j1 == n) break;
     // 3. trailing lower triangle A22 -= L21 L21^T, 4x2 tiles, JC columns per pass

@@ -57,6 +57,35 @@ export function getrf_f64(m: i32, n: i32, a: usize, lda: i32, piv: usize): i32 {
   return info;
 }
 
+/**
+ * The panel step of blocked LU (dgetrf's dgetf2 call): factors columns
+ * [j0, j0 + nb) over rows [j0, m) with partial pivoting, swapping whole rows
+ * (all n columns, so the caller only has to update the trailing block) and
+ * updating only inside the panel. piv[j] as getrf_f64. Returns the first exactly
+ * zero pivot in the panel, or -1.
+ */
+export function getrf_panel_f64(m: i32, n: i32, j0: i32, nb: i32, a: usize, lda: i32, piv: usize): i32 {
+  let info = -1;
+  const j1 = min(j0 + nb, min(m, n));
+  for (let j = j0; j < j1; j++) {
+    let p = j;
+    let best = abs(load<f64>(at(a, lda, j, j)));
+    for (let i = j + 1; i < m; i++) { const v = abs(load<f64>(at(a, lda, i, j))); if (v > best) { best = v; p = i; } }
+    store<i32>(piv + (<usize>j << 2), p);
+    if (best == 0) { if (info < 0) info = j; continue; }
+    if (p != j) swapRows(n, at(a, lda, j, 0), at(a, lda, p, 0));
+    const inv = 1.0 / load<f64>(at(a, lda, j, j));
+    const urow = at(a, lda, j, j + 1), w = j1 - j - 1;
+    for (let i = j + 1; i < m; i++) {
+      const pl = at(a, lda, i, j);
+      const l = load<f64>(pl) * inv;
+      store<f64>(pl, l);
+      if (l != 0) axpyk(w, l, urow, pl + 8);
+    }
+  }
+  return info;
+}
+
 /** Applies the row swaps of getrf (rows 0..k-1 in order, or in reverse when back = 1) to the r columns of b. */
 export function laswp_f64(r: i32, b: usize, ldb: i32, k: i32, piv: usize, back: i32): void {
   for (let s = 0; s < k; s++) {

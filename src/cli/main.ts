@@ -3,10 +3,17 @@
 import { Command, CommanderError } from "commander";
 import pkg from "../../package.json" with { type: "json" };
 import { analyzeCommand } from "./commands/analyze.js";
+import { alignmentCommand } from "./commands/alignment.js";
+import { attributeCommand } from "./commands/attribute.js";
+import { diagnosticsCommand } from "./commands/diagnostics.js";
+import { dynamicsCommand } from "./commands/dynamics.js";
 import { fitCommand } from "./commands/fit.js";
+import { kendallCommand } from "./commands/kendall.js";
 import { kernelCommand } from "./commands/kernel.js";
+import { pcaCommand } from "./commands/pca.js";
 import { serveCommand } from "./commands/serve.js";
 import { spectrumCommand } from "./commands/spectrum.js";
+import { surrogateCommand } from "./commands/surrogate.js";
 import { trainCommand } from "./commands/train.js";
 import { reportError } from "./errors.js";
 
@@ -27,6 +34,13 @@ export function buildProgram(): Command {
   fitCommand(program);
   analyzeCommand(program);
   trainCommand(program);
+  alignmentCommand(program);
+  dynamicsCommand(program);
+  diagnosticsCommand(program);
+  pcaCommand(program);
+  surrogateCommand(program);
+  attributeCommand(program);
+  kendallCommand(program);
   serveCommand(program);
   return program;
 }

@@ -3,14 +3,15 @@
 //
 // Pipeline (LAPACK dsyevd): scale into a safe range, reduce to tridiagonal form
 // Q^T A Q = T (dsytrd), solve T = S diag(w) S^T, back-transform V = Q S
-// (dormtr), undo the scaling. All arithmetic runs in the WebAssembly core with a
+// (dormtr), undo the scaling; values only: the root-free QL/QR of dsterf on T
+// instead of the vectors path. All arithmetic runs in the WebAssembly core with a
 // fixed operation order, so the bits are the same on every runtime.
 //
 // Layout: the core addresses matrices column-major; for the symmetric input that
 // is the same buffer, and eigenvectors are kept as contiguous columns of a
 // column-major S (= rows of a row-major buffer) until the final transposition.
-import type { Ctx } from "../runtime/context.js";
-import { checkAborted, report } from "../runtime/context.js";
+import type { Ctx, Task } from "../runtime/context.js";
+import { checkAborted, report, runTasks, splitRange } from "../runtime/context.js";
 import type { Scope } from "../runtime/core.js";
 import { NtkError } from "../runtime/errors.js";
 import { checkFinite, checkMatrix, checkSquare, checkSymmetric, matrix, shapeOf } from "../matrix.js";
@@ -82,8 +83,8 @@ export async function eighPtr(ctx: Ctx, n: number, a: number, lda: number, w: nu
       S = s.f64(n * n, "eigh eigenvectors");
       await stedc(ctx, n, d, e, S, n);
     } else {
-      const info = X.steqr_f64(n, d, e, 0, n) as number;
-      if (info !== 0) throw new NtkError("numerical", `eigh: the QL iteration did not converge for ${info} off-diagonal element(s) (n=${n})`);
+      const info = X.sterf_f64(n, d, e) as number;
+      if (info !== 0) throw new NtkError("numerical", `eigh: the root-free QL/QR iteration did not converge for ${info} off-diagonal element(s) (n=${n})`);
     }
     report(ctx, "eigh", 2, 3);
     if (z) await ormtrBlocked(ctx, n, n, a, lda, tau, S, n);
@@ -132,6 +133,40 @@ async function ormtrBlocked(ctx: Ctx, n: number, ncols: number, a: number, lda: 
   });
 }
 
+/**
+ * The symv inside a panel column is split into this many column chunks of the
+ * trailing matrix (balanced for the triangle) when it has at least
+ * SYMV_SPLIT_MIN rows. The chunks depend only on the size, so 1 thread and N
+ * threads compute the same partial sums and add them in the same order.
+ */
+const SYMV_PARTS = 4;
+const SYMV_SPLIT_MIN = 256;
+
+interface SymvWork { ys: number; bounds: number }
+
+/**
+ * One panel of the blocked tridiagonalisation (dlatrd 'L'), column by column:
+ * latrd_pre_f64, the trailing symv as tasks over fixed column chunks (each into
+ * its own partial vector), latrd_post_f64 (sums the partials in chunk order).
+ */
+async function latrd(ctx: Ctx, m: number, nb: number, a: number, lda: number, e: number, tau: number,
+  w: number, ldw: number, sym: SymvWork): Promise<void> {
+  const X = ctx.core.exports;
+  for (let i = 0; i < nb; i++) {
+    X.latrd_pre_f64(m, i, a, lda, e, tau, w, ldw);
+    if (i >= m - 1) continue;
+    const lv = m - i - 1;
+    const tri = (k: number) => (k * (k + 1)) / 2;          // work of columns [lo, hi) is tri(lv - lo) - tri(lv - hi)
+    const chunks = lv >= SYMV_SPLIT_MIN ? splitRange(lv, SYMV_PARTS, 2, (lo, hi) => tri(lv - lo) - tri(lv - hi)) : [[0, lv]];
+    const bv = ctx.core.i32(sym.bounds, chunks.length);
+    chunks.forEach(([c0], c) => { bv[c] = c0; });
+    const a22 = a + 8 * ((i + 1) * lda + i + 1), v = a + 8 * (i * lda + i + 1);
+    const tasks: Task[] = chunks.map(([c0, c1], c) => ({ fn: "symv_lower_part_f64", args: [lv, a22, lda, v, sym.ys + 8 * c * lv, c0, c1] }));
+    await runTasks(ctx, tasks);
+    X.latrd_post_f64(m, i, a, lda, tau, w, ldw, sym.ys, lv, sym.bounds, chunks.length);
+  }
+}
+
 /** Panel width and crossover of the blocked tridiagonalisation (dsytrd's nb, nx). */
 const NB_SYTRD = 32;
 const NX_SYTRD = 128;
@@ -151,11 +186,12 @@ async function sytrd(ctx: Ctx, n: number, a: number, lda: number, d: number, e: 
   if (n > NX_SYTRD) {
     await core.scopeAsync(async (s) => {
       const W = s.f64(n * nb, "sytrd panel");
+      const sym: SymvWork = { ys: s.f64(SYMV_PARTS * n, "sytrd symv partials"), bounds: s.i32(SYMV_PARTS, "sytrd symv chunks") };
       for (; n - i0 > NX_SYTRD; i0 += nb) {
         checkAborted(ctx);
         const m = n - i0;
         const aii = a + 8 * (i0 * lda + i0);
-        X.latrd_f64(m, nb, aii, lda, e + 8 * i0, tau + 8 * i0, W, m);
+        await latrd(ctx, m, nb, aii, lda, e + 8 * i0, tau + 8 * i0, W, m, sym);
         // A(j0:n, j0:j0+bs) -= V(j0:n, :) W(j0:j0+bs, :)^T + W(j0:n, :) V(j0:j0+bs, :)^T
         for (let j0 = nb; j0 < m; j0 += BS_SYR2K) {
           const bs = Math.min(BS_SYR2K, m - j0), rows = m - j0;
@@ -321,8 +357,8 @@ export async function eighTridiagonal(ctx: Ctx, d: Float64Array, e: Float64Array
       S = s.f64(n * n, "eigenvectors");
       await stedc(ctx, n, dp, ep, S, n);
     } else {
-      const info = X.steqr_f64(n, dp, ep, 0, n) as number;
-      if (info !== 0) throw new NtkError("numerical", `${op}: the QL iteration did not converge for ${info} off-diagonal element(s) (n=${n})`);
+      const info = X.sterf_f64(n, dp, ep) as number;
+      if (info !== 0) throw new NtkError("numerical", `${op}: the root-free QL/QR iteration did not converge for ${info} off-diagonal element(s) (n=${n})`);
     }
     const w = s.f64(n, "eigenvalues");
     const z = wantV ? s.f64(n * n, "eigenvectors out") : 0;

@@ -1,12 +1,18 @@
 // LU factorization with partial pivoting, P A = L U (LAPACK dgetrf), and the
-// general square solve built on it (dgetrs). `LU` packs the unit lower L below
+// general square solve built on it (dgetrs). Blocked right-looking, as dgetrf:
+// factor an NB-column panel with pivoting (getrf_panel_f64, rows swapped whole),
+// U12 = L11^-1 A12 (trsm_f64, unit lower), A22 -= L21 U12 (gemm_f64 through
+// gemmPtrSync); below 2 NB columns the unblocked getrf_f64 does it all. `LU` packs the unit lower L below
 // the diagonal and U on and above it; piv[j] is the row swapped with row j at
 // step j (LAPACK's ipiv, 0-based, as scipy.linalg.lu_factor).
 import type { Ctx } from "../runtime/context.js";
 import { NtkError } from "../runtime/errors.js";
 import { checkFinite, checkMatrix, checkSquare, shapeOf } from "../matrix.js";
 import type { Matrix } from "../types.js";
+import { gemmPtrSync } from "./blas.js";
 import { likeRhs, rhsOf, trsmPtr } from "./triangular.js";
+
+const NB = 64;
 
 function singular(op: string, A: Matrix, j: number): NtkError {
   return new NtkError("numerical",
@@ -14,12 +20,25 @@ function singular(op: string, A: Matrix, j: number): NtkError {
     { pivot: j });
 }
 
-/** Factors the n x n matrix at a in place; piv gets n i32. Throws on an exactly zero pivot. */
+/** Factors the n x n matrix at a in place; piv gets n i32. Throws at the first exactly zero pivot. */
 function factor(ctx: Ctx, op: string, A: Matrix, a: number, piv: number): void {
-  const n = A.rows;
+  const n = A.rows, X = ctx.core.exports;
   ctx.core.f64(a, n * n).set(A.data);
-  const info = ctx.core.exports.getrf_f64(n, n, a, n, piv) as number;
-  if (info >= 0) throw singular(op, A, info);
+  if (n < 2 * NB) {
+    const info = X.getrf_f64(n, n, a, n, piv) as number;
+    if (info >= 0) throw singular(op, A, info);
+    return;
+  }
+  const at = (i: number, j: number) => a + 8 * (i * n + j);
+  for (let j0 = 0; j0 < n; j0 += NB) {
+    const nb = Math.min(NB, n - j0), j1 = j0 + nb;
+    const info = X.getrf_panel_f64(n, n, j0, nb, a, n, piv) as number;
+    if (info >= 0) throw singular(op, A, info);
+    if (j1 < n) {
+      X.trsm_f64(nb, n - j1, at(j0, j0), n, at(j0, j1), n, 1, 0, 1);
+      gemmPtrSync(ctx.core, false, false, n - j1, n - j1, nb, -1, at(j1, j0), n, at(j0, j1), n, 1, at(j1, j1), n);
+    }
+  }
 }
 
 function checkInput(op: string, A: Matrix): void {

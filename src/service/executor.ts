@@ -124,6 +124,8 @@ export interface WorkerExecutorOptions {
   idleMs?: number;
   /** how long a worker may take to load the engine (default 30 s) */
   startTimeoutMs?: number;
+  /** called when idleness has stopped the last worker (a host may collect garbage then) */
+  onIdle?: () => void;
 }
 
 interface Pending { resolve(r: JobResult): void; reject(e: unknown): void }
@@ -245,7 +247,12 @@ export class WorkerExecutor implements Executor {
       });
     } finally {
       slot.busy = false;
-      if (slot.handle && !this.closed) slot.idleTimer = setTimeout(() => this.stop(slot, "terminated"), this.opts.idleMs ?? 30_000);
+      if (slot.handle && !this.closed) {
+        slot.idleTimer = setTimeout(() => {
+          this.stop(slot, "terminated");
+          if (this.alive === 0 && this.all.every((s) => !s.busy)) this.opts.onIdle?.();
+        }, this.opts.idleMs ?? 30_000);
+      }
     }
   }
 

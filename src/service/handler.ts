@@ -34,6 +34,8 @@ export interface ServiceOptions {
   cors?: CorsOptions;
   /** where structured log lines go (default console.log) */
   log?: LogSink;
+  /** host memory figures for /healthz (e.g. Node's process.memoryUsage) */
+  memory?: () => Record<string, number>;
 }
 
 export interface Service {
@@ -103,7 +105,8 @@ export function createService(opts: ServiceOptions): Service {
     }
     if (path === "/healthz") {
       const workers = opts.executor.stats?.();
-      return json({ status: closed ? "closing" : "ok", ...scheduler.stats(), ...(workers ? { workers } : {}) });
+      const memory = opts.memory?.();
+      return json({ status: closed ? "closing" : "ok", ...scheduler.stats(), ...(workers ? { workers } : {}), ...(memory ? { memory } : {}) });
     }
     if (path === "/v1/version") {
       return json({

@@ -3,7 +3,7 @@
 // a Retry-After estimated from recent job durations, instead of piling up.
 // A queued job whose client goes away leaves the queue without running.
 import type { Executor } from "./executor.js";
-import { abortedError, timeLimitError } from "./executor.js";
+import { abortedError } from "./executor.js";
 import type { Job, JobResult } from "./jobs.js";
 import { HttpError } from "./problem.js";
 
@@ -43,22 +43,20 @@ export class Scheduler {
         throw new HttpError(503, "overloaded", `the service is at capacity (${this.running} jobs running, ${this.queue.length} waiting); retry later`,
           { "retry-after": String(this.retryAfter()) });
       }
+      // No timer of its own: the queue is bounded and every running job ends by its
+      // time limit, so a wait is at most ceil((maxQueue + 1) / slots) time limits.
       await new Promise<void>((resolve, reject) => {
-        let timer: ReturnType<typeof setTimeout> | undefined;
         const leave = (e: HttpError) => {
           const i = this.queue.indexOf(w);
           if (i >= 0) this.queue.splice(i, 1);
-          clearTimeout(timer);
           signal?.removeEventListener("abort", onAbort);
           reject(e);
         };
         const onAbort = () => leave(abortedError());
         const w: Waiter = {
-          start: () => { clearTimeout(timer); signal?.removeEventListener("abort", onAbort); resolve(); },
+          start: () => { signal?.removeEventListener("abort", onAbort); resolve(); },
           fail: leave,
         };
-        // Waiting counts against the time limit too: a request never lingers longer than that in the queue.
-        timer = setTimeout(() => leave(timeLimitError(this.timeLimitMs)), this.timeLimitMs);
         signal?.addEventListener("abort", onAbort, { once: true });
         this.queue.push(w);
       });

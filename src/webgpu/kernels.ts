@@ -152,7 +152,7 @@ export async function gpuKernel(gpu: GpuContext, opts: GpuKernelOptions): Promis
     const bufTA = job.upload(tA, "row table"), bufTB = sym ? bufTA : job.upload(tB, "column table");
     const kparams = angle ? job.uniform([depth, 1 + 3 * depth, d, w2, b2, 0, 0, 0], [2, 3, 4]) : null;
     const name = angle ? "angle" : "pairwise";
-    const constants = angle ? { UPPER: sym, MODE: kind === "arora" ? 0 : kind === "nngp" ? 1 : 2, ACT: act } : { UPPER: sym, OP: OPS[kind], LIFT: !!opts.lift };
+    const constants: Record<string, number | boolean> = angle ? { UPPER: sym, MODE: kind === "arora" ? 0 : kind === "nngp" ? 1 : 2, ACT: act } : { UPPER: sym, OP: OPS[kind], LIFT: !!opts.lift };
     const pipe = await gpu.pipelines.get(name, angle ? SHADERS.angle : SHADERS.pairwise, constants);
     const out = new Float64Array(m * n);
     const blocks = outputBlocks(gpu, m, n, dA.panelRows, dB.panelRows, { upper: sym, blockBytes: opts.blockBytes });

@@ -105,6 +105,20 @@ describe("infinite-width kernels vs the neural-tangents recursions", () => {
     }
   });
 
+  it("an entry does not depend on its position (paired SIMD lanes vs the scalar tail)", async () => {
+    const ctx = await getCtx();
+    // dropping the first row of X2 moves every column to the other lane / the tail
+    const B = formulaInput(9, 6);
+    const B1 = { rows: 8, cols: 6, data: B.data.slice(6) };
+    for (const [kind, activation] of [["nngp", "relu"], ["ntk", "relu"], ["ntk", "erf"]] as const) {
+      const opts = { arch: [6, 4, 4, 1], activation, wStd: 1.3, bStd: 0.2 };
+      const K = await infiniteKernel(ctx, kind, B, B, opts), K1 = await infiniteKernel(ctx, kind, B, B1, opts);
+      for (let i = 0; i < 9; i++) for (let j = 0; j < 8; j++) expect(K1.data[i * 8 + j]).toBe(K.data[i * 9 + j + 1]);
+    }
+    const H = await classicKernel(ctx, "arora", B, B), H1 = await classicKernel(ctx, "arora", B, B1);
+    for (let i = 0; i < 9; i++) for (let j = 0; j < 8; j++) expect(H1.data[i * 8 + j]).toBe(H.data[i * 9 + j + 1]);
+  });
+
   it("output width C does not change the per-output kernel", async () => {
     const ctx = await getCtx();
     const a = await infiniteKernel(ctx, "ntk", X, undefined, { arch: [7, 5, 1], activation: "erf" });

@@ -1,8 +1,11 @@
 // eigh / eighPtr / eighTridiagonal against LAPACK (numpy.linalg.eigvalsh,
 // scipy.linalg.eigh_tridiagonal; fixtures from test/fixtures/gen_eigh.py) and
 // against the defining identities: A V = V diag(w), V^T V = I, descending order.
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { getCtx } from "../helpers/core.js";
+import { Core } from "../../src/runtime/core.js";
+import type { Ctx } from "../../src/runtime/context.js";
+import { WorkerPool } from "../../src/runtime/pool.js";
 import { loadJson, loadNpy } from "../helpers/npy-fixture.js";
 import { eigh, eighPtr, eighTridiagonal } from "../../src/linalg/eigh.js";
 import { NtkError } from "../../src/runtime/errors.js";
@@ -219,5 +222,63 @@ describe("eighTridiagonal vs scipy.linalg.eigh_tridiagonal", () => {
     await expect(eighTridiagonal(ctx, Float64Array.of(1, NaN), Float64Array.of(0))).rejects.toMatchObject({ code: "value" });
     const r = await eighTridiagonal(ctx, new Float64Array(0), new Float64Array(0));
     expect(r.values.length).toBe(0);
+  });
+});
+
+describe("values only: root-free QL/QR (dsterf)", () => {
+  it("matches the fixtures directly", async () => {
+    const ctx = await getCtx();
+    for (const name of index.tridiagonal) {
+      const d = loadNpy(`eigh/tri_${name}_d.npy`).data, e = loadNpy(`eigh/tri_${name}_e.npy`).data;
+      const r = await eighTridiagonal(ctx, d, e, { vectors: false });
+      expectValuesClose(r.values, loadNpy(`eigh/tri_${name}_w.npy`).data);
+      expectDescending(r.values);
+    }
+    const w1000 = await eigh(ctx, formulaMatrix(1000), { vectors: false });  // chunked symv + sterf
+    expectValuesClose(w1000.values, loadNpy("eigh/formula_1000_w.npy").data);
+  });
+
+  it("scales each unreduced block by a power of two: a block of size 2^-500 gives exactly 2^-500 times its values", async () => {
+    // Block 1 (order 1..) at unit scale, block 2 at 2^-500: squaring its entries
+    // without dsterf's block scaling would underflow the convergence test. Power-of-two
+    // scaling commutes with every operation, so the values must match bit for bit.
+    const ctx = await getCtx();
+    const d1 = [1, 2.5, -1, 0.75, 3], e1 = [0.5, 1.25, -0.3, 0.9];
+    const d2 = [0.3, -1.7, 2.2, 1.1, -0.4, 0.9], e2 = [1, 0.6, -0.8, 0.25, 0.7];
+    const s = 2 ** -500;
+    const d = Float64Array.from([...d1, ...d2.map((x) => x * s)]);
+    const e = Float64Array.from([...e1, 0, ...e2.map((x) => x * s)]);
+    const both = (await eighTridiagonal(ctx, d, e, { vectors: false })).values;
+    const big = (await eighTridiagonal(ctx, Float64Array.from(d1), Float64Array.from(e1), { vectors: false })).values;
+    const small = (await eighTridiagonal(ctx, Float64Array.from(d2), Float64Array.from(e2), { vectors: false })).values;
+    const expected = Float64Array.from([...big, ...Array.from(small, (x) => x * s)]).sort((a, b) => b - a);
+    expect(Array.from(both)).toEqual(Array.from(expected));
+    // and the whole thing scaled up by 2^500 (eigh's own safe-range scaling kicks in)
+    const up = (await eighTridiagonal(ctx, d.map((x) => x * 2 ** 500), e.map((x) => x * 2 ** 500), { vectors: false })).values;
+    expect(Array.from(up)).toEqual(Array.from(expected, (x) => x * 2 ** 500));
+  });
+});
+
+describe("tridiagonalisation on a worker pool", () => {
+  let pooled: Ctx | null = null;
+  afterAll(() => pooled?.pool?.terminate());
+
+  it("splits the panel symv into fixed chunks: 3 threads give the same bits as one", async (t) => {
+    try {
+      const core = await Core.create({ shared: true });
+      pooled = { core, pool: await WorkerPool.create(core, 3) };
+    } catch (e) {
+      console.warn(`pool unavailable: ${(e as Error).message}`);
+      return t.skip();
+    }
+    const ctx = await getCtx();
+    const n = 420, A = formulaMatrix(n);               // 420 > 128 + 256: chunked symv in the first panels
+    for (let i = 0; i < n; i++) A.data[i * n + i] += Math.sin(i);  // break the formula's structure a little
+    const one = await eigh(ctx, A), three = await eigh(pooled, A);
+    expect(Buffer.from(three.values.buffer).equals(Buffer.from(one.values.buffer))).toBe(true);
+    expect(Buffer.from(three.vectors!.data.buffer).equals(Buffer.from(one.vectors!.data.buffer))).toBe(true);
+    const v1 = await eigh(ctx, A, { vectors: false }), v3 = await eigh(pooled, A, { vectors: false });
+    expect(Buffer.from(v3.values.buffer).equals(Buffer.from(v1.values.buffer))).toBe(true);
+    expectValuesClose(v1.values, one.values, 1e-13);
   });
 });

@@ -4,10 +4,12 @@
 // eigenvalues, a rank-deficient matrix (Krylov breakdown), the Gram operator
 // against the dense Gram, reproducible seeds, misuse errors and the
 // non-convergence status.
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getCtx } from "../helpers/core.js";
 import { loadJson, loadNpy } from "../helpers/npy-fixture.js";
 import type { Ctx } from "../../src/runtime/context.js";
+import { Core } from "../../src/runtime/core.js";
+import { WorkerPool } from "../../src/runtime/pool.js";
 import type { Matrix } from "../../src/types.js";
 import { eigsh, type EigshResult } from "../../src/linalg/lanczos.js";
 import { denseOperator, gramOperator, type SymOperator } from "../../src/linalg/operator.js";
@@ -193,5 +195,33 @@ describe("eigsh: block Lanczos", () => {
     await expect(eigsh(ctx, { rows: 2, cols: 2, data: Float64Array.from([1, 2, 0, 1]) }, 1)).rejects.toMatchObject({ code: "symmetry" });
     const bad: SymOperator = { n: 0, apply: async () => {} };
     await expect(eigsh(ctx, bad, 1)).rejects.toMatchObject({ code: "argument" });
+  });
+});
+
+describe("eigsh on a 3-thread worker pool", () => {
+  let pooled: Ctx | null = null, why = "";
+  beforeAll(async () => {
+    try {
+      const core = await Core.create({ shared: true });
+      pooled = { core, pool: await WorkerPool.create(core, 3) };
+    } catch (e) { why = (e as Error).message; }
+  });
+  afterAll(() => pooled?.pool?.terminate());
+
+  it("gives the same bits as one thread (dense matrix and Gram operator)", async () => {
+    if (!pooled) throw new Error(`worker pool unavailable: ${why}`);
+    const A = formulaGeneric(600);
+    const one = await eigsh(ctx, A, 12), many = await eigsh(pooled, A, 12);
+    expect(one.status).toEqual(many.status);
+    expect(Buffer.from(one.values.buffer).equals(Buffer.from(many.values.buffer))).toBe(true);
+    expect(Buffer.from(one.vectors.data.buffer).equals(Buffer.from(many.vectors.data.buffer))).toBe(true);
+    const n = 300, p = 700, J = formulaJacobian(n, p);
+    const run = async (c: Ctx) => {
+      const jp = c.core.putF64(J.data);
+      try { return await eigsh(c, gramOperator(c, jp, n, p, p), 6); } finally { c.core.alloc.release(jp); }
+    };
+    const g1 = await run(ctx), g3 = await run(pooled);
+    expect(Buffer.from(g1.values.buffer).equals(Buffer.from(g3.values.buffer))).toBe(true);
+    expect(Buffer.from(g1.vectors.data.buffer).equals(Buffer.from(g3.vectors.data.buffer))).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-// svd (one-sided Jacobi) against numpy.linalg.svd singular values (fixtures from
+// svd (QR-preconditioned one-sided Jacobi) against numpy.linalg.svd singular values (fixtures from
 // test/fixtures/gen_eigh.py) and the identities A = U diag(s) V^T, U^T U = I,
 // V^T V = I.
 import { describe, expect, it } from "vitest";
@@ -77,5 +77,30 @@ describe("svd vs numpy.linalg.svd", () => {
     await expect(svd(ctx, { rows: 2, cols: 2, data: Float64Array.of(1, NaN, 0, 1) })).rejects.toMatchObject({ code: "value" });
     const e = await svd(ctx, { rows: 0, cols: 3, data: new Float64Array(0) });
     expect([e.s.length, e.U!.rows, e.U!.cols, e.V!.rows]).toEqual([0, 0, 0, 3]);
+  });
+
+  it("tall and wide rank-deficient inputs (QR preconditioning, pivoting): identities and the rank", async () => {
+    const ctx = await getCtx();
+    // A = L R, L 400 x 15, R 15 x 120, entries from an integer formula (exact inputs)
+    const m = 400, n = 120, rank = 15;
+    const L = Float64Array.from({ length: m * rank }, (_, i) => ((i * 37) % 101 - 50) / 64);
+    const R = Float64Array.from({ length: rank * n }, (_, i) => ((i * 91) % 103 - 51) / 32);
+    const data = new Float64Array(m * n);
+    for (let i = 0; i < m; i++) for (let p = 0; p < rank; p++) for (let j = 0; j < n; j++) data[i * n + j] += L[i * rank + p] * R[p * n + j];
+    const A: Matrix = { rows: m, cols: n, data };
+    const At: Matrix = { rows: n, cols: m, data: new Float64Array(m * n) };
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) At.data[j * m + i] = data[i * n + j];
+    for (const M of [A, At]) {
+      const r = await svd(ctx, M);
+      const smax = r.s[0];
+      expect(r.s[rank - 1] / smax).toBeGreaterThan(1e-6);
+      for (let i = rank; i < n; i++) expect(r.s[i] / smax).toBeLessThan(1e-13);
+      expect(reconError(M, r.s, r.U!, r.V!) / maxAbs(M.data)).toBeLessThan(TOL.recon * m);
+      expect(orthError(r.U!)).toBeLessThan(TOL.orth * m);
+      expect(orthError(r.V!)).toBeLessThan(TOL.orth * m);
+    }
+    // the wide case is the transpose: the same singular values to rounding
+    const s1 = (await svd(ctx, A, { vectors: false })).s, s2 = (await svd(ctx, At, { vectors: false })).s;
+    for (let i = 0; i < n; i++) expect(Math.abs(s1[i] - s2[i]) / s1[0]).toBeLessThan(1e-14);
   });
 });

@@ -24,7 +24,7 @@ let built: Promise<void> | null = null;
 /** dist/cli.js and dist/ntkscope.js from src when stale, then the service bundles (deploy/build.mjs). */
 export function buildAll(): Promise<void> {
   built ??= (async () => {
-    execFileSync(process.execPath, [join(ROOT, "scripts", "build.mjs"), "--if-stale"], { cwd: ROOT, stdio: "pipe" });
+    execFileSync(process.execPath, [join(ROOT, "scripts", "build.mjs"), "--if-stale", "--only", "js"], { cwd: ROOT, stdio: "pipe" });
     const { buildService } = await import(join(ROOT, "deploy", "build.mjs"));
     await buildService();
   })();

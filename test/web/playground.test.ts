@@ -96,6 +96,10 @@ describe("web playground", () => {
     expect(cli.status, cli.stderr).toBe(0);
     const ref = JSON.parse(readFileSync(json, "utf8")) as { kernels: CliKernel[] };
 
+    // the CLI computes on WebAssembly: so does the page here (auto could pick a GPU one day)
+    await page.selectOption("#backend", "wasm");
+    await engineReady(page);
+    expect(await page.getAttribute("#engine-status", "data-backend")).toBe("wasm");
     await page.check('input[name="dataset"][value="mnist"]');
     await page.fill("#n", "200");
     await setKinds(page, ["arora", "entk"]);
@@ -177,7 +181,16 @@ describe("web playground", () => {
     await page.waitForFunction(() => [...document.querySelectorAll("#messages .msg.error")].some((m) => m.textContent!.includes("X.npy")));
     expect(await page.isDisabled('input[name="dataset"][value="file"]')).toBe(true);
 
-    // 3. a model that does not fit the data
+    // 3. WebGPU asked for where the engine or the browser has none: a message, then back to wasm
+    await page.selectOption("#backend", "webgpu");
+    await page.waitForFunction(() => { const s = document.getElementById("engine-status")!.dataset; return !!s.backend || s.failed === "true"; }, undefined, { timeout: 30_000 });
+    if (await page.getAttribute("#engine-status", "data-failed")) {
+      expect((await messages(page)).join("\n")).toMatch(/The engine could not start: .*WebGPU/);
+    }
+    await page.selectOption("#backend", "wasm");
+    await engineReady(page);
+
+    // 4. a model that does not fit the data
     await page.check('input[name="dataset"][value="mnist"]');
     await page.fill("#n", "100");
     await setKinds(page, ["entk"]);
@@ -187,7 +200,7 @@ describe("web playground", () => {
     expect((await messages(page)).join("\n")).toMatch(/takes 2 input features but MNIST has 784/);
     expect(await page.getAttribute("#arch", "aria-invalid")).toBe("true");
 
-    // 4. a dataset too large for the page's memory: refused before any work starts
+    // 5. a dataset too large for the page's memory: refused before any work starts
     await page.check('input[name="dataset"][value="synthetic"]');
     expect(await page.inputValue("#arch")).toBe("2-64-1");
     await page.fill("#n", "40000");
@@ -195,7 +208,7 @@ describe("web playground", () => {
     expect(await waitSettled(page)).toBe("invalid");
     expect((await messages(page)).join("\n")).toMatch(/N = 40000 needs about .* GB .* this page allows/);
 
-    // 5. Cancel a long run: the worker is replaced and the page runs again
+    // 6. Cancel a long run: the worker is replaced and the page runs again
     await page.check('input[name="dataset"][value="mnist"]');
     await page.fill("#arch", "784-512-1");
     await page.fill("#n", "2000");
@@ -249,6 +262,21 @@ describe("web playground with dropped files", () => {
     expect((await messages(page)).join("\n")).toMatch(/takes 4 input features but MNIST has 784/);
     await page.click("#clear-weights");
     expect(await page.inputValue("#arch")).toMatch(/^784-/);
+
+    // A CSV with a header: the label column is found by name and can be changed
+    const rows = ["f1,target,f2", ...Array.from({ length: 40 }, (_, i) => `${(i % 7) / 7},${i % 2 ? 1 : -1},${(i % 5) / 5 + 0.1}`)];
+    await page.setInputFiles("#file-input", { name: "table.csv", mimeType: "text/csv", buffer: Buffer.from(rows.join("\n")) });
+    await page.waitForFunction(() => document.getElementById("file-summary")!.textContent!.includes("table.csv"));
+    expect(await page.textContent("#file-summary")).toBe('X: table.csv (40 × 2) · y: table.csv column "target" (40)');
+    expect(await page.inputValue("#csv-label")).toBe("target");
+    expect(await page.inputValue("#arch")).toMatch(/^2-/);
+    await setKinds(page, ["arora", "entk"]);
+    await page.fill("#top", "");
+    await page.click("#run");
+    expect(await waitSettled(page)).toBe("done");
+    expect(await page.$$eval("#results tbody tr", (trs) => trs.length)).toBe(2);
+    await page.selectOption("#csv-label", "f2");
+    expect(await page.textContent("#file-summary")).toBe('X: table.csv (40 × 2) · y: table.csv column "f2" (40)');
     expect(errors).toEqual([]);
   });
 });

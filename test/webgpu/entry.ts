@@ -100,6 +100,8 @@ export interface SuiteOptions {
   big?: boolean;
   /** include the 4097 rbf kernel (default false) */
   bigKernels?: boolean;
+  /** a reduced set for slow shader compilers (SwiftShader): fewer kinds and pipelines */
+  lite?: boolean;
   /** include the 4097 Gram when big (default true) */
   bigGram?: boolean;
 }
@@ -117,8 +119,9 @@ export async function runGpuSuite(opts: SuiteOptions = {}): Promise<Summary> {
     if (want("gram")) await gramChecks(gpu, ctx, summary, big && opts.bigGram !== false, time);
     if (want("gemm")) await gemmChecks(gpu, ctx, summary, time);
     if (want("kernels")) await kernelChecks(gpu, ctx, summary, big, time, opts);
-    if (want("entk")) await entkChecks(gpu, ctx, summary, time);
+    if (want("entk")) await entkChecks(gpu, ctx, summary, time, !!opts.lite);
     if (want("lanczos")) await lanczosChecks(gpu, ctx, summary, time);
+    if (want("engine")) await engineChecks(ctx, summary);
     if (want("lost")) await lostChecks(summary);
     summary.pipelines = gpu.pipelines.compiled;
   } catch (e) {
@@ -196,7 +199,7 @@ async function kernelChecks(gpu: GpuContext, ctx: Ctx, s: Summary, big: boolean,
   const shapes: [number, number][] = [[1, 3], [15, 7], [16, 16], [17, 33], [255, 20], [1000, 24]];
   for (const [n, d] of shapes) {
     const x = anglesMatrix(n, d, 11 * n + d);
-    for (const kind of ["linear", "rbf", "laplacian", "cauchy"] as const) {
+    for (const kind of opts.lite ? (["rbf", "linear"] as const) : (["linear", "rbf", "laplacian", "cauchy"] as const)) {
       const gamma = kind === "cauchy" ? 0.3 / d : undefined;
       const ref = await classicKernel(ctx, kind, x, undefined, { gamma });
       const [g, ms] = await time(() => gpuKernel(gpu, { kind, x, gamma }));
@@ -205,6 +208,7 @@ async function kernelChecks(gpu: GpuContext, ctx: Ctx, s: Summary, big: boolean,
       s.checks.push({ name: `${kind} ${n}x${d}`, err, metric: kind === "linear" ? "|K-Kref|/(|x_i||x_j|)" : "|K-Kref|/max(|Kref|,1e-6)", ms, extra: { symmetric: isSymmetric(g) } });
     }
     for (const [kind, act, arch] of [["arora", "relu", [d, 1]], ["nngp", "relu", [d, 64, 64, 1]], ["ntk", "relu", [d, 64, 64, 64, 1]], ["ntk", "erf", [d, 64, 64, 1]], ["nngp", "identity", [d, 64, 1]]] as const) {
+      if (opts.lite && !(kind === "ntk" && act === "relu")) continue;
       const o = { arch: [...arch], activation: act, wStd: 1.4, bStd: kind === "ntk" ? 0.1 : 0 };
       const ref = kind === "arora" ? await classicKernel(ctx, "arora", x) : await infiniteKernel(ctx, kind, x, undefined, o);
       const [g, ms] = await time(() => gpuKernel(gpu, { kind, x, ...o }));
@@ -214,7 +218,7 @@ async function kernelChecks(gpu: GpuContext, ctx: Ctx, s: Summary, big: boolean,
   }
   // cross kernels (X against X2) and the fused lift
   const x = anglesMatrix(70, 9, 3), x2 = anglesMatrix(130, 9, 4);
-  for (const kind of ["rbf", "laplacian", "cauchy", "linear"] as const) {
+  for (const kind of opts.lite ? (["cauchy", "linear"] as const) : (["rbf", "laplacian", "cauchy", "linear"] as const)) {
     const ref = await classicKernel(ctx, kind, x, x2);
     const g = await gpuKernel(gpu, { kind, x, x2 });
     s.checks.push({ name: `${kind} cross 70x130`, err: kind === "linear" ? gramErr(g, ref, rowSq(x), rowSq(x2)) : relErr(g, ref, 1e-6), metric: "rel", ms: 0 });
@@ -238,13 +242,14 @@ async function kernelChecks(gpu: GpuContext, ctx: Ctx, s: Summary, big: boolean,
     s.checks.push({ name: "rbf 4097x5 blocks 16MiB", err: relErr(g, ref, 1e-6), metric: "|K-Kref|/max(|Kref|,1e-6)", ms, extra: { symmetric: isSymmetric(g) } });
   }
 }
-async function entkChecks(gpu: GpuContext, ctx: Ctx, s: Summary, time: Timer): Promise<void> {
+async function entkChecks(gpu: GpuContext, ctx: Ctx, s: Summary, time: Timer, lite: boolean): Promise<void> {
   const cases: [string, string, string, number, string, number?][] = [
     ["entk", "7-33-17-1", "relu", 1, "ntk"], ["entk", "7-33-17-1", "tanh", 15, "standard"], ["entk", "5-20-3", "gelu", 16, "ntk", 0.3],
     ["pntk", "5-20-20-3", "softplus", 17, "ntk", 0.2], ["trntk", "9-40-2", "sigmoid", 255, "standard"], ["ck", "9-40-30-2", "erf", 100, "ntk"],
     ["embedding", "9-40-30-2", "tanh", 64, "standard"], ["entk", "20-64-64-1", "relu", 1000, "ntk"],
   ];
   for (const [kind, arch, activation, n, parameterization, bStd] of cases) {
+    if (lite && !(activation === "relu" || kind === "trntk")) continue;
     const m = randomMlp(ctx, { arch, activation, parameterization: parameterization as "ntk", seed: n, bStd });
     const x = lcgMatrix(n, m.arch[0], n + 3, 0.8);
     const ref = await empiricalKernel(ctx, m, kind as "entk", x);
@@ -293,6 +298,33 @@ async function lanczosChecks(gpu: GpuContext, ctx: Ctx, s: Summary, time: Timer)
     gop.dispose();
   }
 }
+/**
+ * The public API on this adapter: init({ backend: "webgpu" }) holds the device and
+ * computes shader kinds on it (f32, within the Gram bound of the wasm f64 kernel),
+ * falls back to wasm for kinds without a shader, and "auto" declines a software adapter.
+ */
+async function engineChecks(ctx: Ctx, s: Summary): Promise<void> {
+  const { init } = await import("../../src/init.js");
+  const nk = await init({ backend: "webgpu" });
+  try {
+    const x = lcgMatrix(40, 6, 9, 0.5);
+    const g = await nk.kernel({ kind: "arora", x });
+    const ref = await classicKernel(ctx, "arora", x);
+    const d = diagOf(ref);
+    s.checks.push({ name: "engine webgpu arora 40x6", err: gramErr(g, ref, d, d), metric: "|K-Kref|/sqrt(Kii Kjj)", ms: 0,
+      extra: { backend: nk.backend, precision: String((g as { precision?: string }).precision) } });
+    const e = await nk.kernel({ kind: "entk", x, arch: "6-16-1", activation: "tanh", outputs: "full" }); // no shader: wasm
+    const eref = await empiricalKernel(ctx, randomMlp(ctx, { arch: "6-16-1", activation: "tanh", parameterization: "ntk", seed: 0 }), "entk", x, undefined, { outputs: "full" });
+    const same = e.rows === eref.rows && e.data.every((v, i) => v === eref.data[i]);
+    s.checks.push({ name: "engine webgpu fallback entk full", err: same ? 0 : 1, metric: "exact", ms: 0, extra: { precision: String((e as { precision?: string }).precision) } });
+    const auto = await init({ backend: "auto" });
+    s.checks.push({ name: "engine auto on software adapter", err: auto.backend === "wasm" ? 0 : 1, metric: "exact", ms: 0, extra: { backend: auto.backend } });
+    auto.dispose();
+  } finally {
+    nk.dispose();
+  }
+}
+
 /** A destroyed device: every entry point must refuse with NtkError("backend"). */
 async function lostChecks(s: Summary): Promise<void> {
   const gpu = await requestGpu();

@@ -13,6 +13,8 @@ import { existsSync } from "node:fs";
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
 import { Worker } from "node:worker_threads";
 import { compileCore } from "../../runtime/core.js";
 import { wasmUrl } from "../../runtime/wasm-url.js";
@@ -89,10 +91,14 @@ async function runServe(f: Flags): Promise<void> {
       wasm: await compileCore({}), // compiled once, posted to every worker
       idleMs: f.idleMs === undefined ? undefined : parseNumber("--idle-ms", f.idleMs, { integer: true, above: 0 }),
       recycleBytes: f.recycleMb === undefined ? undefined : parseNumber("--recycle-mb", f.recycleMb, { above: 0 }) * 2 ** 20,
+      onIdle: () => { setTimeout(collectGarbage, 1_000).unref(); },
     });
   }
   const log = (line: string) => { process.stdout.write(`${line}\n`); };
-  const service = createService({ executor, baseLimits: limits, cors, log });
+  const service = createService({ executor, baseLimits: limits, cors, log, memory: () => {
+    const m = process.memoryUsage();
+    return { rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers };
+  } });
 
   const server = createServer({
     headersTimeout: 10_000,
@@ -122,6 +128,18 @@ async function runServe(f: Flags): Promise<void> {
     process.once("SIGINT", () => stop("SIGINT"));
     process.once("SIGTERM", () => stop("SIGTERM"));
   });
+}
+
+/**
+ * A full garbage collection once the service has gone idle (all workers stopped),
+ * so the heap grown under load is handed back instead of waiting for the next
+ * allocation burst. V8 exposes gc() only behind a flag; set it for a fresh context.
+ */
+function collectGarbage(): void {
+  try {
+    setFlagsFromString("--expose-gc");
+    (runInNewContext("gc") as () => void)();
+  } catch { /* not essential */ }
 }
 
 /** One node:http exchange through the Web-standard handler. */
@@ -158,8 +176,14 @@ async function handle(service: Service, req: IncomingMessage, res: ServerRespons
   const headers: Record<string, string> = {};
   response.headers.forEach((v, k) => { headers[k] = v; });
   headers["content-length"] = String(out.length);
-  // A body we did not read (refused early) is not drained: close the connection after the answer.
-  if (!ended) headers.connection = "close";
+  // A body refused before it was read: a small declared one is drained so the
+  // connection stays usable; anything else (large, chunked, trickling) closes it.
+  if (!ended) {
+    const declared = Number(req.headers["content-length"] ?? NaN);
+    if (declared <= DRAIN_BYTES && await drain(req)) ended = true;
+    else headers.connection = "close";
+  }
+  if (gone.signal.aborted) return;
   res.writeHead(response.status, headers);
   res.end(out);
   if (!ended) {
@@ -169,4 +193,19 @@ async function handle(service: Service, req: IncomingMessage, res: ServerRespons
       setTimeout(() => req.socket.destroy(), 1_000).unref();
     });
   }
+}
+
+/** Declared bodies up to this size are read and discarded after an early refusal. */
+const DRAIN_BYTES = 1 << 20;
+
+/** Reads and discards the rest of a request body; false when it does not end within a second. */
+function drain(req: IncomingMessage): Promise<boolean> {
+  if (req.readableEnded) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const t = setTimeout(() => { req.off("end", done); resolve(false); }, 1_000);
+    function done() { clearTimeout(t); resolve(true); }
+    req.once("end", done);
+    req.on("data", () => undefined);
+    req.resume();
+  });
 }

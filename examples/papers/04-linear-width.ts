@@ -1,0 +1,193 @@
+// Experiment 4: spectral evolution in linear width (Wang, Engel, Sarwate, Dumitriu
+// & Chiang 2023, "Spectral evolution and invariance in linear-width neural
+// networks", NeurIPS).
+//
+// A two-layer net f(x) = a . tanh(W x / sqrt(d)) / sqrt(h) (ntk parameterization,
+// W h x d and a with N(0,1) entries) with n, h, d all large and proportional. The
+// paper's claims: with a small step the spectra of W, the conjugate kernel CK and
+// the NTK stay (almost) invariant during training and the net stays close to its
+// lazy (initial-kernel) predictor; with a large step (GD/SGD) or Adam the spectra
+// develop outliers, the top singular vector of W aligns with the teacher direction
+// beta, and the net beats the lazy kernel baseline.
+// Teacher (single index plus quadratic, ours): x ~ N(0, I_d), |beta| = 1,
+//   y = tanh(2 beta.x) + ((beta.x)^2 - 1) / 2.
+// Measures: test R^2 and MSE of the lazy predictor f0 + K0(x, X) K0^+ (y - f0)
+// (src/analysis/lazy.ts) and of each trained net; eigenvalues of W^T W / h (d x d,
+// Marchenko-Pastur bulk with ratio d/h at init), of CK = h_1 h_1^T / h and of the
+// eNTK (n x n), before and after training; |<u_1(W^T W), beta>|.
+// Default sizes are the paper's divided by 5 (n = 400, h = 300, d = 200: the same
+// aspect ratios); --full runs n = 2000, h = 1500, d = 1000 (about an hour on a
+// shared 2-core machine).
+// Run: npx tsx examples/papers/04-linear-width.ts [--quick | --full] [--out DIR]
+import { train, type TrainOptions } from "../../src/train/index.js";
+import { empiricalKernel } from "../../src/kernels/empirical.js";
+import { forward } from "../../src/model/forward.js";
+import { randomMlp } from "../../src/model/init.js";
+import { lazyPredict } from "../../src/analysis/lazy.js";
+import { bulkEdge, marchenkoPastur } from "../../src/analysis/diagnostics.js";
+import { eigh } from "../../src/linalg/eigh.js";
+import { eigsh } from "../../src/linalg/lanczos.js";
+import { gram } from "../../src/linalg/blas.js";
+import type { Mlp } from "../../src/model/spec.js";
+import type { Matrix } from "../../src/types.js";
+import type { Ctx } from "../../src/runtime/context.js";
+import { Clock, engine, fmt, isMain, mdTable, mse, normal, parseArgs, r2, svgChart, writeOut, type RunOptions } from "./lib.js";
+
+export interface StageSpectra {
+  stage: string;
+  testR2: number; testMse: number; trainLoss: number;
+  /** eigenvalues of W^T W / h, descending */
+  w: number[];
+  wEdge: number; wOutliers: number;
+  /** |<u_1, beta>| for the top eigenvector of W^T W */
+  wAlign: number;
+  /** top eigenvalues of CK and eNTK */
+  ck: number[]; ntk: number[];
+  /** cos a(y, 1): |<v_1, y>| / |y| of the top CK / eNTK eigenvector */
+  ckAlignY: number; ntkAlignY: number;
+  seconds: number;
+}
+export interface Exp4Result { setup: Record<string, unknown>; lazy: { testR2: number; testMse: number; ridgeTestR2: number; ridgeTestMse: number; ridge: number }; stages: StageSpectra[]; machine: unknown }
+
+const TOP = 40;
+
+function teacher(x: Float64Array, n: number, d: number, beta: Float64Array): Float64Array {
+  const y = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += x[i * d + j] * beta[j];
+    y[i] = Math.tanh(2 * s) + (s * s - 1) / 2;
+  }
+  return y;
+}
+
+async function spectra(ctx: Ctx, m: Mlp, X: Matrix, y: Float64Array, beta: Float64Array, stage: string, test: { X: Matrix; y: Float64Array }, trainLoss: number, t0: number): Promise<StageSpectra> {
+  const [d, h] = [m.arch[0], m.arch[1]];
+  const W: Matrix = { rows: h, cols: d, data: m.layers[0].weight };
+  // W^T W / h = gram(W^T) / h
+  const Wt: Matrix = { rows: d, cols: h, data: new Float64Array(d * h) };
+  for (let i = 0; i < h; i++) for (let j = 0; j < d; j++) Wt.data[j * h + i] = W.data[i * d + j];
+  const C = await gram(ctx, Wt, { alpha: 1 / h });
+  const ew = await eigh(ctx, C, { vectors: true });
+  const u1 = new Float64Array(d);
+  for (let j = 0; j < d; j++) u1[j] = ew.vectors!.data[j * d];
+  let al = 0;
+  for (let j = 0; j < d; j++) al += u1[j] * beta[j];
+  const edge = bulkEdge(ew.values, { gamma: d / h });
+  const top = async (K: Matrix) => {
+    const r = await eigsh(ctx, K, Math.min(TOP, Math.floor(K.rows / 2)), { seed: 0, vectors: true });
+    let p = 0, yy = 0;
+    for (let i = 0; i < K.rows; i++) { p += r.vectors.data[i * r.vectors.cols] * y[i]; yy += y[i] * y[i]; }
+    return { values: Array.from(r.values), align: Math.abs(p) / Math.sqrt(yy) };
+  };
+  const ckRaw = await empiricalKernel(ctx, m, "ck", X);
+  const ck = await top({ rows: ckRaw.rows, cols: ckRaw.cols, data: ckRaw.data.map((v) => (v - 1) / h) });
+  const ntk = await top(await empiricalKernel(ctx, m, "entk", X));
+  const pred = (await forward(ctx, m, test.X)).output.data;
+  return {
+    stage, testR2: r2(pred, test.y), testMse: mse(pred, test.y), trainLoss,
+    w: Array.from(ew.values), wEdge: edge.edge, wOutliers: Array.from(ew.values).filter((v) => v > edge.edge).length, wAlign: Math.abs(al),
+    ck: ck.values, ntk: ntk.values, ckAlignY: ck.align, ntkAlignY: ntk.align,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
+
+export async function run(o: RunOptions = {}): Promise<Exp4Result> {
+  const clock = new Clock();
+  const { ctx } = await engine();
+  const [n, h, d] = o.quick ? [80, 60, 40] : o.full ? [2000, 1500, 1000] : [400, 300, 200];
+  const nt = n / 2;
+  const epochs = o.quick ? 20 : 200;
+  const X: Matrix = { rows: n, cols: d, data: normal(ctx, 21, 0, n * d) };
+  const Xt: Matrix = { rows: nt, cols: d, data: normal(ctx, 21, 1, nt * d) };
+  const beta = normal(ctx, 21, 2, d);
+  const bn = Math.hypot(...beta);
+  for (let j = 0; j < d; j++) beta[j] /= bn;
+  const y = teacher(X.data, n, d, beta), yt = teacher(Xt.data, nt, d, beta);
+  const test = { X: Xt, y: yt };
+  const spec = { arch: [d, h, 1], activation: "tanh", parameterization: "ntk" as const, seed: 0 };
+  const m0 = randomMlp(ctx, spec);
+
+  // the lazy (kernel) baseline from the NTK at initialisation
+  const K0 = await empiricalKernel(ctx, m0, "entk", X);
+  const Kxt = await empiricalKernel(ctx, m0, "entk", Xt, X);
+  const f0 = (await forward(ctx, m0, X)).output.data, f0t = (await forward(ctx, m0, Xt)).output.data;
+  const lazyPred = await lazyPredict(ctx, { K: K0, y, f0Train: f0, Kxt, f0Test: f0t, ridge: 0 });
+  // and with a ridge of 10% of the mean diagonal (interpolation at n = 2d is noisy)
+  let tr = 0;
+  for (let i = 0; i < n; i++) tr += K0.data[i * n + i];
+  const lazyRidge = await lazyPredict(ctx, { K: K0, y, f0Train: f0, Kxt, f0Test: f0t, ridge: 0.1 * tr / n });
+  const lazy = { testR2: r2(lazyPred, yt), testMse: mse(lazyPred, yt), ridgeTestR2: r2(lazyRidge, yt), ridgeTestMse: mse(lazyRidge, yt), ridge: 0.1 * tr / n };
+  o.log?.(`lazy NTK baseline: test R^2 ${fmt(lazy.testR2)} (ridge: ${fmt(lazy.ridgeTestR2)}), MSE ${fmt(lazy.testMse)}`);
+  const lmax = (await eigsh(ctx, K0, 1, { seed: 0 })).values[0];
+  const gdLr = n / lmax;
+
+  const stages: StageSpectra[] = [];
+  let t0 = performance.now();
+  stages.push(await spectra(ctx, m0, X, y, beta, "init", test, NaN, t0));
+  const runs: [string, Partial<TrainOptions>][] = [
+    [`GD, eta = n / lambda_max(K0) = ${fmt(gdLr)}`, { optimizer: "gd", lr: gdLr }],
+    // the same step on batches of 32: each sample's gradient weighs n/32 times more per
+    // step (a 2x larger step already diverges at these sizes; see EXPERIMENTS.md)
+    [`SGD, batch 32, eta = ${fmt(gdLr)} (n/32 x larger per sample)`, { optimizer: "sgd", lr: gdLr, batchSize: 32 }],
+    ["Adam, lr 1e-2, batch 32", { optimizer: "adam", lr: 1e-2, batchSize: 32 }],
+  ];
+  for (const [name, opt] of runs) {
+    t0 = performance.now();
+    const r = await train(ctx, { x: X, y, ...spec, epochs, kernels: [], snapshotEvery: epochs, ...opt } as TrainOptions);
+    const st = await spectra(ctx, r.model, X, y, beta, name, test, r.losses[epochs], t0);
+    stages.push(st);
+    o.log?.(`${name}: train loss ${fmt(r.losses[0])} -> ${fmt(r.losses[epochs])}, test R^2 ${fmt(st.testR2)}, W outliers ${st.wOutliers}, |<u1,beta>| ${fmt(st.wAlign)} (${st.seconds.toFixed(1)} s)`);
+  }
+
+  const res: Exp4Result = {
+    setup: { n, h, d, nTest: nt, teacher: "y = tanh(2 beta.x) + ((beta.x)^2 - 1)/2, x ~ N(0, I_d), |beta| = 1 (core RNG seed 21)", net: "d-h-1 tanh, ntk parameterization, both layers trained", loss: "1/(2n) sum (f - y)^2", epochs, lazy: "f0 + K0(x,X) K0^+ (y - f0)", scaledDown: !o.full && !o.quick },
+    lazy, stages, machine: clock.finish(),
+  };
+  writeOut(o, "04-linear-width.json", res);
+  writeOut(o, "04-linear-width.md", mdTable(
+    ["stage", "test R^2", "test MSE", "train loss", "W^T W/h: lambda_1", "MP edge", "outliers", "|<u1, beta>|", "CK lambda_1", "NTK lambda_1", "cos(v1_CK, y)", "cos(v1_NTK, y)"],
+    [["lazy NTK predictor (init kernel, pinv)", lazy.testR2, lazy.testMse, "-", "-", "-", "-", "-", "-", "-", "-", "-"],
+      [`lazy NTK predictor (ridge ${fmt(lazy.ridge)})`, lazy.ridgeTestR2, lazy.ridgeTestMse, "-", "-", "-", "-", "-", "-", "-", "-", "-"],
+      ...stages.map((s) => [s.stage, s.testR2, s.testMse, Number.isNaN(s.trainLoss) ? "-" : s.trainLoss, s.w[0], s.wEdge, s.wOutliers, s.wAlign, s.ck[0], s.ntk[0], s.ckAlignY, s.ntkAlignY])],
+  ));
+  // ESD of W^T W / h with the MP law at init
+  const mp = marchenkoPastur(d / h, 1);
+  const mpx = Array.from({ length: 200 }, (_, i) => mp.lower + ((mp.upper - mp.lower) * (i + 0.5)) / 200);
+  const g = d / h;
+  const mpy = mpx.map((x) => Math.sqrt(Math.max(0, (mp.upper - x) * (x - mp.lower))) / (2 * Math.PI * g * x));
+  writeOut(o, "04-w-spectrum.svg", svgChart({
+    title: `Eigenvalues of W^T W / h (d = ${d}, h = ${h}), rank order`, xlabel: "index", ylabel: "eigenvalue", ylog: true, xlog: true,
+    series: stages.map((s) => ({ name: s.stage.split(",")[0], x: s.w.map((_, i) => i + 1), y: s.w })),
+  }));
+  writeOut(o, "04-w-esd-init.svg", svgChart({
+    title: "W^T W / h at init: eigenvalues vs the Marchenko-Pastur law", xlabel: "eigenvalue", ylabel: "density",
+    series: [
+      { name: "MP density, ratio d/h", x: mpx, y: mpy, color: "#000" },
+      { name: "empirical", x: stages[0].w.slice().reverse(), y: ecdfDensity(stages[0].w.slice().reverse()), points: true },
+    ],
+  }));
+  for (const [key, label] of [["ck", "CK"], ["ntk", "eNTK"]] as const) {
+    writeOut(o, `04-${key}-spectrum.svg`, svgChart({
+      title: `Top ${TOP} eigenvalues of the ${label} (n = ${n}) before and after training`, xlabel: "index", ylabel: "eigenvalue", ylog: true,
+      series: stages.map((s) => ({ name: s.stage.split(",")[0], x: s[key].map((_, i) => i + 1), y: s[key] })),
+    }));
+  }
+  return res;
+}
+
+/** A smoothed density estimate from sorted values: 1 / (n * local spacing) over a window. */
+function ecdfDensity(s: number[]): number[] {
+  const n = s.length, w = Math.max(2, Math.floor(n / 20));
+  return s.map((_, i) => {
+    const a = Math.max(0, i - w), b = Math.min(n - 1, i + w);
+    return (b - a) / (n * Math.max(s[b] - s[a], 1e-12));
+  });
+}
+
+if (isMain(import.meta.url)) {
+  const r = await run(parseArgs());
+  console.log(`lazy NTK: test R^2 ${fmt(r.lazy.testR2)}`);
+  for (const s of r.stages) console.log(`${s.stage}: test R^2 ${fmt(s.testR2)}, W outliers ${s.wOutliers}, |<u1,beta>| ${fmt(s.wAlign)}`);
+  console.log(`wall ${(r.machine as { wallSeconds: number }).wallSeconds} s`);
+}

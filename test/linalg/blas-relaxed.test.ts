@@ -1,0 +1,115 @@
+// The relaxed-SIMD core build (dist/ntkscope-relaxed.wasm, GEMM micro-kernels
+// with relaxed_madd) and its feature detection (src/runtime/features.ts).
+// Its bits may differ from the portable build's (fused multiply-add), so it is
+// checked against the portable build within rounding, and for the invariants
+// that must still hold exactly: any split of C into row-block tasks gives the
+// same bits, and gram(A) equals gemm(A, A^T).
+import v8 from "node:v8";
+import { readFileSync } from "node:fs";
+import { beforeAll, describe, expect, it } from "vitest";
+import { Core } from "../../src/runtime/core.js";
+import { runTasks, type Ctx } from "../../src/runtime/context.js";
+import { coreFileName, relaxedSimdSupported, resolveSimd, simdSupported } from "../../src/runtime/features.js";
+import { gemm, gemmF32, gemmTasks, gemmWorkBytes, gram, type GemmCall } from "../../src/linalg/blas.js";
+import type { Matrix } from "../../src/types.js";
+import { getCtx } from "../helpers/core.js";
+
+const dist = (f: string) => new URL(`../../dist/${f}`, import.meta.url);
+let portable: Ctx;
+let relaxed: Ctx | null = null;
+let supportedBeforeFlag = false;
+
+beforeAll(async () => {
+  portable = await getCtx();
+  supportedBeforeFlag = relaxedSimdSupported();
+  // Node 20 validates relaxed SIMD only behind this flag; it is process-wide and
+  // must be set before the relaxed module is compiled (newer engines ignore it).
+  try { v8.setFlagsFromString("--experimental-wasm-relaxed-simd"); } catch { /* not V8 */ }
+  if (relaxedSimdSupported()) relaxed = { core: await Core.create({ wasm: dist(coreFileName({ simd: "relaxed" })) }), pool: null };
+});
+
+function mat(rows: number, cols: number, seed: number): Matrix {
+  // not exactly representable products: fused and unfused rounding can differ
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < data.length; i++) data[i] = Math.sin(i * 0.37 + seed) * (1 + (i % 7)) / 3;
+  return { rows, cols, data };
+}
+function same(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (!Object.is(a[i], b[i])) return false;
+  return true;
+}
+function maxRel(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let d = 0, s = 0;
+  for (let i = 0; i < a.length; i++) { d = Math.max(d, Math.abs(a[i] - b[i])); s = Math.max(s, Math.abs(b[i])); }
+  return d / s;
+}
+
+describe("feature detection", () => {
+  it("detects SIMD and agrees with the engine on the relaxed build", () => {
+    expect(simdSupported()).toBe(true);
+    const bytes = readFileSync(dist("ntkscope-relaxed.wasm"));
+    expect(relaxedSimdSupported()).toBe(WebAssembly.validate(bytes));
+    // the portable build validates wherever SIMD does
+    expect(WebAssembly.validate(readFileSync(dist("ntkscope.wasm")))).toBe(true);
+    if (process.versions.node.startsWith("20.")) expect(supportedBeforeFlag).toBe(false);
+  });
+
+  it("resolves modes and names the builds", () => {
+    expect(resolveSimd()).toBe("portable");
+    expect(resolveSimd("portable")).toBe("portable");
+    expect(resolveSimd("auto")).toBe(relaxedSimdSupported() ? "relaxed" : "portable");
+    if (relaxedSimdSupported()) expect(resolveSimd("relaxed")).toBe("relaxed");
+    expect(() => resolveSimd("fast" as never)).toThrow(/unknown simd mode 'fast'/);
+    expect(coreFileName()).toBe("ntkscope.wasm");
+    expect(coreFileName({ shared: true })).toBe("ntkscope-mt.wasm");
+    expect(coreFileName({ simd: "relaxed" })).toBe("ntkscope-relaxed.wasm");
+    expect(coreFileName({ simd: "relaxed", shared: true })).toBe("ntkscope-relaxed-mt.wasm");
+    expect(coreFileName({ simd: "relaxed", debug: true })).toBe("ntkscope-debug.wasm");
+  });
+});
+
+describe("relaxed-SIMD core", () => {
+  it("loads (V8 flag set) and says which build it is", (t) => {
+    if (!relaxed) return t.skip();
+    expect(relaxed.core.exports.core_relaxed_simd()).toBe(1);
+    expect(portable.core.exports.core_relaxed_simd()).toBe(0);
+  });
+
+  it("gemm f64/f32 match the portable build within rounding, all transposes", async (t) => {
+    if (!relaxed) return t.skip();
+    const A = mat(67, 300, 1), B = mat(300, 45, 2), C0 = mat(67, 45, 3);
+    const opts = () => ({ alpha: 0.75, beta: -1.5, C: { ...C0, data: C0.data.slice() } });
+    const p = await gemm(portable, A, B, opts()), r = await gemm(relaxed, A, B, opts());
+    expect(maxRel(r.data, p.data)).toBeLessThan(1e-13);
+    const At = { rows: A.cols, cols: A.rows, data: tr(A) }, Bt = { rows: B.cols, cols: B.rows, data: tr(B) };
+    const rt = await gemm(relaxed, At, Bt, { ...opts(), transA: true, transB: true });
+    expect(same(rt.data, r.data)).toBe(true); // packing only: same bits
+    const f = (m: Matrix) => ({ rows: m.rows, cols: m.cols, data: Float32Array.from(m.data) });
+    const pf = await gemmF32(portable, f(A), f(B)), rf = await gemmF32(relaxed, f(A), f(B));
+    expect(maxRel(rf.data, pf.data)).toBeLessThan(1e-5);
+  });
+
+  it("any row split gives the same bits; gram equals gemm(A, A^T)", async (t) => {
+    if (!relaxed) return t.skip();
+    const ctx = relaxed, core = ctx.core;
+    const A = mat(150, 270, 4), B = mat(270, 130, 5);
+    const run = (parts: number) => core.scopeAsync(async (s) => {
+      const g: GemmCall = { dtype: "f64", transA: false, transB: false, m: 150, n: 130, k: 270, alpha: 1, a: s.putF64(A.data), lda: 270, b: s.putF64(B.data), ldb: 130, beta: 0, c: s.f64(150 * 130), ldc: 130 };
+      const work = s.bytes(parts * gemmWorkBytes(core, g));
+      await runTasks(ctx, gemmTasks(core, g, parts, work));
+      return core.getF64(g.c, 150 * 130);
+    });
+    const one = await run(1);
+    expect(same(await run(3), one)).toBe(true);
+    expect(same(await run(7), one)).toBe(true);
+    const J = mat(97, 211, 6);
+    expect(same((await gram(ctx, J)).data, (await gemm(ctx, J, J, { transB: true })).data)).toBe(true);
+  });
+});
+
+function tr(a: Matrix): Float64Array {
+  const t = new Float64Array(a.rows * a.cols);
+  for (let i = 0; i < a.rows; i++) for (let j = 0; j < a.cols; j++) t[j * a.rows + i] = a.data[i * a.cols + j];
+  return t;
+}

@@ -1,0 +1,92 @@
+// Smoke tests of the seed-paper experiments (examples/papers/*.ts) in --quick
+// mode: each script runs end to end on small sizes and its numbers satisfy the
+// identities and the qualitative facts the full runs rely on. Nothing is written
+// (out: null); the committed outputs under docs/experiments come from full runs.
+import { describe, expect, it } from "vitest";
+import { run as run1 } from "../../examples/papers/01-embeddings.js";
+import { run as run2 } from "../../examples/papers/02-alignment-depth.js";
+import { run as run3 } from "../../examples/papers/03-ck-vs-ntk.js";
+import { run as run4 } from "../../examples/papers/04-linear-width.js";
+import { run as run5 } from "../../examples/papers/05-infinite-width.js";
+import { logLogSlope, svgChart } from "../../examples/papers/lib.js";
+
+const quick = { quick: true, out: null } as const;
+
+describe("seed-paper experiments (quick mode)", () => {
+  it("5: the eNTK approaches the closed-form NTK like width^-1/2", async () => {
+    const r = await run5(quick);
+    expect(r.meanError[r.meanError.length - 1]).toBeLessThan(r.meanError[0] / 3);
+    expect(r.slope).toBeGreaterThan(-0.8);
+    expect(r.slope).toBeLessThan(-0.3);
+  });
+
+  it("1: y^T H^-1 y per embedding, projections sum to 1, GD follows the eNTK prediction", async () => {
+    const r = await run1(quick);
+    for (const k of r.kernels) {
+      expect(k.yKinvy).toBeGreaterThan(0);
+      expect(k.cumulative[k.cumulative.length - 1]).toBeCloseTo(1, 9);
+      // y^T H^-1 y >= |y|^2 / lambda_max (Rayleigh)
+      expect(k.yKinvy).toBeGreaterThanOrEqual(200 / k.lambdaMax * (1 - 1e-12));
+    }
+    const by = (s: string) => r.kernels.find((k) => k.name === s)!.yKinvy;
+    // more random features: the RFF lift approaches the Gaussian lift (same gamma 1)
+    expect(Math.abs(by("RFF, D = 500") - by("Gaussian lift, gamma 1"))).toBeLessThan(Math.abs(by("RFF, D = 100") - by("Gaussian lift, gamma 1")));
+    for (const c of r.training) {
+      expect(c.loss[c.loss.length - 1]).toBeLessThan(c.loss[0]);
+      // the linearised prediction from the network's own initial kernel (Arora et al. Thm 4.1)
+      const last = c.loss.length - 1;
+      expect(Math.abs(c.loss[last] - c.predictedEntk[last]) / c.loss[last]).toBeLessThan(0.02);
+    }
+  });
+
+  it("2: alignment curves are cosines and training lowers the loss at every depth", async () => {
+    const r = await run2(quick);
+    expect(r.runs.length).toBe(2);
+    for (const d of r.runs) {
+      expect(d.loss[d.loss.length - 1]).toBeLessThan(d.loss[0]);
+      for (const c of d.cos) {
+        for (let i = 1; i < c.length; i++) expect(c[i]).toBeGreaterThanOrEqual(c[i - 1]);
+        expect(c[c.length - 1]).toBeLessThanOrEqual(1 + 1e-12);
+      }
+      expect(d.kernelDistance[0]).toBe(0);
+      expect(d.kernelDistance[d.kernelDistance.length - 1]).toBeGreaterThan(0);
+    }
+  });
+
+  it("3: kernel surrogates of a trained MLP beat predicting zero; logistic surrogates classify", async () => {
+    const r = await run3(quick);
+    for (const row of r.regression) {
+      for (const e of [row.nn, row.ntk, row.ck, row.ckFeatures]) { expect(Number.isFinite(e)).toBe(true); }
+      expect(row.ntk).toBeLessThan(1);
+      expect(row.ck).toBeLessThan(1);
+      expect(row.ckRank).toBeLessThanOrEqual(33); // 1 + last hidden width (32)
+    }
+    for (const c of r.classification) {
+      expect(c.ntk).toBeGreaterThan(0.7);
+      expect(c.ck).toBeGreaterThan(0.7);
+    }
+  });
+
+  it("4: W^T W / h starts inside the Marchenko-Pastur bulk; training moves it", async () => {
+    const r = await run4(quick);
+    const init = r.stages[0];
+    expect(init.wOutliers).toBe(0);
+    expect(init.w[0]).toBeLessThan(init.wEdge * 1.3);
+    expect(init.w.length).toBe(40);
+    for (const s of r.stages.slice(1)) {
+      expect(Number.isFinite(s.testR2)).toBe(true);
+      expect(s.trainLoss).toBeLessThan(1);
+    }
+    // Adam moves W far more than GD with a small step (which stays lazy)
+    const gd = r.stages[1], adam = r.stages[3];
+    expect(adam.wAlign).toBeGreaterThan(gd.wAlign);
+  });
+
+  it("lib: log-log slope and SVG charts", () => {
+    expect(logLogSlope([1, 4, 16], [1, 0.5, 0.25])).toBeCloseTo(-0.5, 12);
+    const svg = svgChart({ title: "t", xlabel: "x", ylabel: "y", xlog: true, series: [{ name: "a<b", x: [1, 10, 100], y: [3, 2, 1] }] });
+    expect(svg).toMatch(/^<svg/);
+    expect(svg).toContain("a&lt;b");
+    expect((svg.match(/<path /g) ?? []).length).toBe(1);
+  });
+});

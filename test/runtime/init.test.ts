@@ -1,0 +1,34 @@
+import { describe, expect, it } from "vitest";
+import { init } from "../../src/init.js";
+import { NtkError } from "../../src/runtime/errors.js";
+
+describe("init", () => {
+  it("backend webgpu without an adapter rejects with a clear error; auto falls back to wasm", async () => {
+    // Node has no WebGPU here (the optional `webgpu` package is not installed)
+    const err = await init({ backend: "webgpu" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NtkError);
+    expect((err as NtkError).code).toBe("backend");
+    expect((err as Error).message).toMatch(/backend "webgpu" found no usable adapter.*use backend "wasm" or "auto"/);
+    const nk = await init({ backend: "auto" });
+    expect(nk.backend).toBe("wasm");
+    nk.dispose();
+  });
+
+  it("rejects an unknown backend naming the choices", async () => {
+    await expect(init({ backend: "cuda" as never })).rejects.toThrow(/backend must be "wasm", "webgpu" or "auto", got "cuda"/);
+  });
+
+  it("computes the contract's example calls", async () => {
+    const nk = await init({ backend: "wasm" });
+    const x = { rows: 5, cols: 7, data: Float64Array.from({ length: 35 }, (_, i) => Math.sin(i + 1)) };
+    const y = Float64Array.from([1, -1, 1, 1, -1]);
+    const K = await nk.kernel({ kind: "ntk", x, arch: "7-64-64-1", activation: "relu" });
+    expect(K.rows).toBe(5);
+    const s = await nk.spectrum(K, { y, top: 2 });
+    expect(s.eigenvalues).toHaveLength(2);
+    const f = await nk.fit(K, y, { ridge: 1e-6 });
+    const pred = await f.predict(K) as Float64Array;
+    for (let i = 0; i < 5; i++) expect(Math.abs(pred[i] - y[i])).toBeLessThan(1e-3);
+    nk.dispose();
+  });
+});
