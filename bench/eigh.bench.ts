@@ -76,13 +76,29 @@ for (const n of sizes) {
   });
 }
 
-// Thin SVD of a tall matrix (PCA shape): one-sided Jacobi vs LAPACK dgesdd.
+// Thin SVD of a tall matrix (PCA shape): QR-preconditioned one-sided Jacobi vs
+// LAPACK dgesdd; then a rank-deficient one (rank 50, the case plain one-sided
+// Jacobi was slowest on), built as a product of two formula matrices on both sides.
 for (const [m, n] of args.quick ? [[400, 50]] : [[2000, 100]]) {
   const X = formulaMatrix(m, n, 5);
   await suite.run({
     name: `svd ${m}x${n} (thin, with vectors)`, impls: [
       ours("ntkscope 1T", ctx1, (c) => svd(c, X)),
       { name: "numpy svd 1T", kind: "python", python: { setup: `X = formula_matrix(${m}, ${n}, 5)`, stmt: "np.linalg.svd(X, full_matrices=False)", threads: 1 } },
+    ],
+  });
+}
+for (const [m, n, r] of args.quick ? [[300, 100, 20]] : [[1000, 300, 50]]) {
+  const L = formulaMatrix(m, r, 5), R = formulaMatrix(r, n, 6);
+  const X = { rows: m, cols: n, data: new Float64Array(m * n) };
+  for (let i = 0; i < m; i++) for (let p = 0; p < r; p++) {
+    const l = L.data[i * r + p];
+    for (let j = 0; j < n; j++) X.data[i * n + j] += l * R.data[p * n + j];
+  }
+  await suite.run({
+    name: `svd ${m}x${n} rank ${r} (thin, with vectors)`, impls: [
+      ours("ntkscope 1T", ctx1, (c) => svd(c, X)),
+      { name: "numpy svd 1T", kind: "python", python: { setup: `X = formula_matrix(${m}, ${r}, 5) @ formula_matrix(${r}, ${n}, 6)`, stmt: "np.linalg.svd(X, full_matrices=False)", threads: 1 } },
     ],
   });
 }

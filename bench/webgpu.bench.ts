@@ -89,7 +89,7 @@ if (typeof g.Deno !== "undefined" && g.__NTK_BENCH_OPTS__ === undefined && Deno.
     { cwd: root, encoding: "utf8", env: { ...g.process.env, XDG_RUNTIME_DIR: g.process.env.XDG_RUNTIME_DIR ?? "/tmp" }, maxBuffer: 1 << 26 });
   const line = (r.stdout ?? "").split("\n").find((l: string) => l.startsWith("NTK_BENCH "));
   if (!line) { console.error(`webgpu bench failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`); g.process.exit(1); }
-  const res = JSON.parse(line.slice("NTK_BENCH ".length));
+  const res = JSON.parse(line!.slice("NTK_BENCH ".length));
   console.log(JSON.stringify(res, null, 2));
   if (res.software) console.log("software adapter: these figures show the path works; they are not speed claims");
   if (!argv.includes("--no-save")) {

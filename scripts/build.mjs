@@ -95,6 +95,8 @@ async function buildBundles() {
     banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
   });
   console.error("built dist/ntkscope.js and dist/cli.js");
+  // The service's job worker and the Workers/Deno entries (deploy/build.mjs).
+  await (await import("../deploy/build.mjs")).buildService();
 }
 
 async function buildData() {

@@ -69,8 +69,8 @@ async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
 export async function run(o: RunOptions = {}): Promise<Exp3Result> {
   const clock = new Clock();
   const { ctx } = await engine();
-  const N = o.quick ? 40 : 200, M = o.quick ? 120 : 600, width = o.quick ? 32 : 128;
-  const epochs = o.quick ? 100 : 2000, lr = 1e-3;
+  const N = o.quick ? 80 : 200, M = o.quick ? 120 : 600, width = o.quick ? 32 : 128;
+  const epochs = o.quick ? 300 : 2000, lr = 1e-3;
   const acts = o.quick ? ["tanh"] : ["tanh", "relu"];
   const fns = o.quick ? ["exp(sin(2 pi x))"] : Object.keys(FUNCTIONS);
   const xs = uniform(ctx, 11, 0, N).map((u) => 2 * u - 1);

@@ -82,7 +82,7 @@ export function splitRange(n: number, parts: number, align = 1, cost?: (lo: numb
 }
 
 export function checkAborted(ctx: Ctx): void {
-  if (ctx.signal?.aborted) throw new NtkError("argument", "the computation was cancelled");
+  if (ctx.signal?.aborted) throw new NtkError("cancelled", "the computation was cancelled");
 }
 
 export function report(ctx: Ctx, stage: string, done: number, total: number): void {

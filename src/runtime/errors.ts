@@ -13,6 +13,7 @@ export type NtkErrorCode =
   | "argument"     // a bad option value
   | "backend"      // the requested backend is unavailable
   | "numerical"    // an algorithm failed to produce a result
+  | "cancelled"    // the caller's AbortSignal fired
   | "internal";    // a bug: please report
 
 export class NtkError extends Error {

@@ -37,6 +37,7 @@ export const STATUS_OF_CODE: Readonly<Record<NtkErrorCode, number>> = {
   numerical: 422,
   memory: 413,
   backend: 503,
+  cancelled: 503,
   internal: 500,
 };
 

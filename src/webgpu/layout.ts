@@ -154,7 +154,7 @@ export async function runBlocks(gpu: GpuContext, job: Job, blocks: Block[],
   const maxBytes = Math.max(256, ...blocks.map((b) => b.nr * b.nc * 4));
   const slots = [0, 1].map(() => ({ out: job.storage(maxBytes, "output block"), staging: job.staging(maxBytes), busy: null as Promise<void> | null }));
   for (let i = 0; i < blocks.length; i++) {
-    if (signal?.aborted) throw new NtkError("argument", "the computation was cancelled");
+    if (signal?.aborted) throw new NtkError("cancelled", "the computation was cancelled");
     gpu.check("webgpu");
     const slot = slots[i % 2];
     if (slot.busy) await slot.busy;

@@ -59,9 +59,12 @@ describe("seed-paper experiments (quick mode)", () => {
       for (const e of [row.nn, row.ntk, row.ck, row.ckFeatures]) { expect(Number.isFinite(e)).toBe(true); }
       expect(row.ntk).toBeLessThan(1);
       expect(row.ck).toBeLessThan(1);
+      expect(row.ckFeatures).toBeLessThan(1);
       expect(row.ckRank).toBeLessThanOrEqual(33); // 1 + last hidden width (32)
+      expect(row.ntkRank).toBeGreaterThan(row.ckRank);
     }
     for (const c of r.classification) {
+      expect(c.nn).toBeGreaterThan(0.7);
       expect(c.ntk).toBeGreaterThan(0.7);
       expect(c.ck).toBeGreaterThan(0.7);
     }

@@ -127,9 +127,9 @@ export async function startWorkerd(overrides: Record<string, number> = {}): Prom
     bindings: { ...cfg.vars, ...limitEnv(overrides) },
     host: "127.0.0.1",
     port: 0,
-    handleRuntimeStdio(stdout, stderr) {
-      stdout.on("data", (d) => { for (const l of String(d).split("\n")) if (l.trim()) logs.push(l); });
-      stderr.on("data", (d) => { for (const l of String(d).split("\n")) if (l.trim()) logs.push(l); });
+    handleRuntimeStdio(stdout: NodeJS.ReadableStream, stderr: NodeJS.ReadableStream) {
+      stdout.on("data", (d: unknown) => { for (const l of String(d).split("\n")) if (l.trim()) logs.push(l); });
+      stderr.on("data", (d: unknown) => { for (const l of String(d).split("\n")) if (l.trim()) logs.push(l); });
     },
   });
   const url = (await mf.ready).origin;

@@ -15,6 +15,9 @@ import { readNpy, writeNpy } from "../../src/io/npy.js";
 import { writeSafetensors } from "../../src/io/safetensors.js";
 import type { Matrix } from "../../src/types.js";
 import { rawRequest } from "./client.js";
+
+/** Bytes as a fetch body (the DOM typings want an ArrayBuffer-backed view). */
+const bodyOf = (u: Uint8Array): BodyInit => u as unknown as BodyInit;
 import { ROOT, type Server } from "./servers.js";
 
 export const SUITE_OVERRIDES = { bodyTimeoutMs: 1500 };
@@ -120,7 +123,7 @@ export function serviceSuite(name: string, start: () => Promise<Server>): void {
 
     it("kernel (application/x-npy in and out, model from --arch) is bit-identical", async () => {
       const q = "kind=entk&arch=6-16-1&activation=relu&parameterization=ntk&seed=3";
-      const res = await fetch(`${url}/v1/kernel?${q}`, { method: "POST", headers: { "content-type": "application/x-npy", accept: "application/x-npy" }, body: writeNpy(X.data, [40, 6]) });
+      const res = await fetch(`${url}/v1/kernel?${q}`, { method: "POST", headers: { "content-type": "application/x-npy", accept: "application/x-npy" }, body: bodyOf(writeNpy(X.data, [40, 6])) });
       expect(res.status).toBe(200);
       expect(res.headers.get("content-type")).toBe("application/x-npy");
       const got = readNpy(new Uint8Array(await res.arrayBuffer()), "K.npy");
@@ -143,7 +146,7 @@ export function serviceSuite(name: string, start: () => Promise<Server>): void {
       const s = await json(`${url}/v1/spectrum`, { k: npyField(K.data, [40, 40]), y: Array.from(Y), ridge: 1e-3, eta: 0.01, steps: [1, 10] });
       expect(s.status).toBe(200);
       expect(strip(await s.json())).toEqual(strip(await lib.spectrum(K, { y: Y, ridge: 1e-3, eta: 0.01, steps: [1, 10] }) as never));
-      const top = await fetch(`${url}/v1/spectrum?top=5&seed=1`, { method: "POST", headers: { "content-type": "application/x-npy" }, body: writeNpy(K.data, [40, 40]) });
+      const top = await fetch(`${url}/v1/spectrum?top=5&seed=1`, { method: "POST", headers: { "content-type": "application/x-npy" }, body: bodyOf(writeNpy(K.data, [40, 40])) });
       expect(top.status).toBe(200);
       expect(strip(await top.json())).toEqual(strip(await lib.spectrum(K, { top: 5, seed: 1 }) as never));
       const Kxt = await lib.kernel({ kind: "arora", x: XT, x2: X });
@@ -188,14 +191,14 @@ export function serviceSuite(name: string, start: () => Promise<Server>): void {
 
     /** Every hostile request, its expected status and problem type. */
     const hostile: { name: string; status: number; type?: string; send: () => Promise<Response | { status: number; body: string; headers: Record<string, string> } | null> }[] = [
-      { name: "truncated .npy", status: 400, type: "format", send: () => fetch(`${url}/v1/kernel?kind=linear`, { method: "POST", headers: { "content-type": "application/x-npy" }, body: writeNpy(X.data, [40, 6]).subarray(0, 700) }) },
-      { name: ".npy header claiming 100000 x 100000", status: 413, type: "too-large", send: () => fetch(`${url}/v1/spectrum`, { method: "POST", headers: { "content-type": "application/x-npy" }, body: npyHeaderOnly([100000, 100000]) }) },
+      { name: "truncated .npy", status: 400, type: "format", send: () => fetch(`${url}/v1/kernel?kind=linear`, { method: "POST", headers: { "content-type": "application/x-npy" }, body: bodyOf(writeNpy(X.data, [40, 6]).subarray(0, 700)) }) },
+      { name: ".npy header claiming 100000 x 100000", status: 413, type: "too-large", send: () => fetch(`${url}/v1/spectrum`, { method: "POST", headers: { "content-type": "application/x-npy" }, body: bodyOf(npyHeaderOnly([100000, 100000])) }) },
       { name: "100000 x 2 samples (real data)", status: 413, type: "too-large", send: () => json(`${url}/v1/kernel`, { kind: "linear", x: npyField(new Float64Array(200000), [100000, 2]) }) },
       { name: "Content-Length of 80 GB", status: 413, type: "body-too-large", send: () => rawRequest(url, "POST /v1/kernel HTTP/1.1\r\nContent-Type: application/x-npy\r\nContent-Length: 80000000000", []) },
       { name: "oversized body (actually sent)", status: 413, type: "body-too-large", send: () => fetch(`${url}/v1/kernel?kind=linear`, { method: "POST", headers: { "content-type": "application/x-npy" }, body: new Uint8Array(EDGE.maxBodyBytes + 1) }) },
       { name: "safetensors offsets past the data", status: 400, type: "format", send: () => json(`${url}/v1/kernel`, { kind: "entk", x: rowsOf(X), activation: "tanh", weights: { safetensors: b64(lyingWeights()) } }) },
       { name: "safetensors header length of 2^40", status: 400, type: "format", send: () => json(`${url}/v1/kernel`, { kind: "entk", x: rowsOf(X), activation: "tanh", weights: { safetensors: b64(hugeHeaderWeights()) } }) },
-      { name: "NaN in a .npy", status: 422, type: "value", send: () => fetch(`${url}/v1/kernel?kind=linear`, { method: "POST", headers: { "content-type": "application/x-npy" }, body: writeNpy([1, NaN, 3, 4], [2, 2]) }) },
+      { name: "NaN in a .npy", status: 422, type: "value", send: () => fetch(`${url}/v1/kernel?kind=linear`, { method: "POST", headers: { "content-type": "application/x-npy" }, body: bodyOf(writeNpy([1, NaN, 3, 4], [2, 2])) }) },
       { name: "Inf in JSON (1e999)", status: 422, type: "value", send: () => fetch(`${url}/v1/kernel`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"kind":"linear","x":[[1,1e999],[0,1]]}' }) },
       { name: "invalid JSON", status: 400, type: "malformed", send: () => fetch(`${url}/v1/spectrum`, { method: "POST", headers: { "content-type": "application/json" }, body: '{"k": [[1, 0], [0, 1]' }) },
       { name: "JSON that is not an object", status: 400, type: "malformed", send: () => json(`${url}/v1/fit`, [1, 2]) },
@@ -204,7 +207,7 @@ export function serviceSuite(name: string, start: () => Promise<Server>): void {
       { name: "unknown kernel kind", status: 400, type: "argument", send: () => json(`${url}/v1/kernel`, { kind: "quantum", x: [[1]] }) },
       { name: "text/plain body", status: 415, type: "unsupported-media-type", send: () => fetch(`${url}/v1/kernel`, { method: "POST", headers: { "content-type": "text/plain" }, body: "1 2 3" }) },
       { name: "no content type", status: 415, send: () => fetch(`${url}/v1/spectrum`, { method: "POST", body: new Uint8Array([1, 2, 3]) }) },
-      { name: ".npy body where only JSON is taken", status: 415, send: () => fetch(`${url}/v1/fit`, { method: "POST", headers: { "content-type": "application/x-npy" }, body: writeNpy([1], [1, 1]) }) },
+      { name: ".npy body where only JSON is taken", status: 415, send: () => fetch(`${url}/v1/fit`, { method: "POST", headers: { "content-type": "application/x-npy" }, body: bodyOf(writeNpy([1], [1, 1])) }) },
       { name: "gzip-encoded body", status: 415, type: "unsupported-encoding", send: () => fetch(`${url}/v1/kernel`, { method: "POST", headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: "xx" }) },
       { name: "indefinite K", status: 422, type: "not-pd", send: () => json(`${url}/v1/spectrum`, { k: [[1, 2], [2, 1]], y: [1, -1] }) },
       { name: "y of the wrong length", status: 422, type: "shape", send: () => json(`${url}/v1/fit`, { k: [[2, 0], [0, 2]], y: [1, 2, 3] }) },

@@ -20,6 +20,7 @@ const LEVELS = [0.5, 0.9, 0.99];
 export function alignmentCommand(program: Command): void {
   program.command("align")
     .alias("alignment")
+    .summary("alignment of a vector with the top-k eigenvectors of a kernel, for every k")
     .description("alignment curve cos a(phi, k) = sum_{i<=k} (phi.v_i)^2 / |phi|^2 of a vector with the top-k eigenvectors of a kernel, for every k")
     .requiredOption("--k <file>", "kernel matrix N x N (.npy or .csv)")
     .requiredOption("--y <file>", "the vector phi: (N,) or (N, C) (labels, one-hot classes, a target, a feature)")

@@ -28,6 +28,7 @@ interface Flags {
 
 export function attributeCommand(program: Command): void {
   program.command("attribute")
+    .summary("data attribution, class summaries, top-k neighbours, poisoned-data flags")
     .description("data attribution through a kernel surrogate: per-point attributions A(x, x_i)^c = W_ci k(x, x_i) + b_c/N, class summaries, top-k neighbours, poisoned-data flags with precision/recall")
     .requiredOption("--kxt <file>", "test kernel Nt x N between test and training points")
     .option("--w <file>", "surrogate weights W (C x N), e.g. from `ntkscope surrogate --save-w`")

@@ -32,6 +32,7 @@ interface Input { source: Source; flag: string; path: string; K?: Matrix; W?: Ma
 export function diagnosticsCommand(program: Command): void {
   program.command("diagnostics")
     .alias("diag")
+    .summary("ESD, bulk edge and outliers, Hill exponent; Q-Q pairs and principal angles vs a second spectrum")
     .description("spectral diagnostics: eigenvalue histogram (ESD), bulk edge (Marchenko-Pastur or Tukey) and outliers, Hill tail exponent; vs a second spectrum: Q-Q pairs and principal angles")
     .option("--k <file>", "a symmetric matrix N x N (kernel) whose spectrum is analysed")
     .option("--eigenvalues <file>", "or: the eigenvalues themselves (N,)")

@@ -21,6 +21,7 @@ interface Flags {
 
 export function dynamicsCommand(program: Command): void {
   program.command("dynamics")
+    .summary("predicted GD training under a constant kernel: trajectories, flow speeds, stable step")
     .description("predicted GD training under a constant kernel (L2 loss): trajectories f_t, losses, flow speeds per mode, the largest stable step 2N/lambda_max")
     .requiredOption("--k <file>", "kernel matrix N x N (.npy or .csv), e.g. the NTK at initialisation")
     .requiredOption("--y <file>", "targets (N,)")

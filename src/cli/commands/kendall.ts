@@ -12,6 +12,7 @@ interface Flags { x: string; y: string; json?: string }
 
 export function kendallCommand(program: Command): void {
   program.command("kendall")
+    .summary("Kendall's tau-b of two paired samples in O(n log n), with its p-value")
     .description("Kendall's tau-b of two paired samples in O(n log n), with the asymptotic p-value (scipy.stats.kendalltau)")
     .requiredOption("--x <file>", "first sample (N,)")
     .requiredOption("--y <file>", "second sample (N,), paired with --x")

@@ -20,6 +20,7 @@ interface Flags {
 
 export function pcaCommand(program: Command): void {
   program.command("pca")
+    .summary("PCA of embeddings: components, explained variance, scores")
     .description("PCA of embeddings (top components by Lanczos or a full eigensolver): components, explained variance and ratio, scores")
     .requiredOption("--x <file>", "embeddings N x d, one sample per row (.npy or .csv)")
     .option("--label-column <name>", "CSV input: a column to drop (the labels)")

@@ -37,6 +37,7 @@ interface Flags {
 
 export function surrogateCommand(program: Command): void {
   program.command("surrogate")
+    .summary("kernel surrogate of a network (GLM, logistic, ridge) and its faithfulness")
     .description("fit a kernel surrogate of a network (multi-class kernel GLM, logistic or ridge) and measure its faithfulness: Kendall tau vs the network's probabilities, accuracy differential, R^2")
     .requiredOption("--k <file>", "training kernel N x N (e.g. the eNTK or trNTK of the network)")
     .requiredOption("--y <file>", "targets on the training set: glm: class indices (N,) or the network's probabilities (N, C); logistic: +-1 or 0/1; ridge: the network's outputs (N,) or (N, C)")
@@ -137,6 +138,7 @@ async function runSurrogate(f: Flags): Promise<void> {
   }
   // glm class indices: validated here so the message names the file
   let yClasses: Int32Array | undefined;
+  if (model === "glm" && y instanceof Float64Array && y.some((v) => v === -1)) throw new UsageError(`--y ${f.y}: -1 labels; the GLM takes class indices 0..C-1 (use --model logistic for +-1 labels)`);
   if (model === "glm" && y instanceof Float64Array) yClasses = classIndices(f.y, "--y", y, classes);
   if (model === "logistic") {
     if (!(y instanceof Float64Array)) throw new UsageError(`--y ${f.y}: --model logistic takes one label column, got ${y.rows} x ${y.cols} (use --model glm for several classes)`);
@@ -220,7 +222,7 @@ async function runSurrogate(f: Flags): Promise<void> {
   if (f.saveW) outputs.push({ path: f.saveW, flag: "--save-w", bytes: npyBytes(fitted.W, dtype) });
   if (f.saveB) outputs.push({ path: f.saveB, flag: "--save-b", bytes: npyBytes(fitted.b, dtype) });
   out.write({
-    model, n, classes: fitted.C, ...fitted.penalty,
+    model, n, ...(model === "ridge" ? { outputs: fitted.C } : { classes: fitted.C }), ...fitted.penalty,
     loss: fitted.loss, iterations: fitted.iterations, converged: fitted.converged,
     ...(trainAccuracy !== undefined ? { trainAccuracy } : {}),
     ...(Kxt ? { test: { n: nt, ...(f.out ? { file: f.out } : {}) } } : {}),
