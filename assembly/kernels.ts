@@ -23,6 +23,7 @@
 // shared memory never read each other's partial results.
 
 import { rng_hash } from "./rng";
+import { dotk, hsum } from "./util/simd";
 
 const TWO_PI: f64 = 6.283185307179586;
 
@@ -30,21 +31,9 @@ const TWO_PI: f64 = 6.283185307179586;
 // The single-pair forms define the arithmetic; the 4x2 tiles reproduce it exactly.
 
 // @ts-ignore: decorator
-@inline function hsum(a: v128): f64 { return f64x2.extract_lane(a, 0) + f64x2.extract_lane(a, 1); }
-// @ts-ignore: decorator
 @inline function hprod(a: v128): f64 { return f64x2.extract_lane(a, 0) * f64x2.extract_lane(a, 1); }
 
-function pair_dot(d: i32, x: usize, y: usize): f64 {
-  let acc = f64x2.splat(0);
-  let k = 0;
-  for (; k + 2 <= d; k += 2) {
-    const o = <usize>k << 3;
-    acc = f64x2.add(acc, f64x2.mul(v128.load(x + o), v128.load(y + o)));
-  }
-  let s = hsum(acc);
-  if (k < d) s += load<f64>(x + (<usize>k << 3)) * load<f64>(y + (<usize>k << 3));
-  return s;
-}
+function pair_dot(d: i32, x: usize, y: usize): f64 { return dotk(d, x, y); }
 
 /** sum_k min(x_k, y_k) (pmin lanes; min(a, a) = a, so pair_min(x, x) is the row sum S(x)). */
 function pair_min(d: i32, x: usize, y: usize): f64 {

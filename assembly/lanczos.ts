@@ -11,10 +11,7 @@
 // results are identical on every runtime and for any split of the rows across
 // threads.
 
-// @ts-ignore: decorator
-@inline function at(a: usize, ld: i32, i: i32, j: i32): usize {
-  return a + ((<usize>i * <usize>ld + <usize>j) << 3);
-}
+import { at } from "./util/simd";
 
 // ---- Y = A X: register tiles over (rows of A) x (columns of X) ----
 

@@ -6,6 +6,7 @@
 // Worker (workerd and other edge runtimes), init quietly uses one thread: the
 // results are bit-identical either way, only slower.
 import { Core, type WasmSource } from "./runtime/core.js";
+import type { SimdMode } from "./runtime/features.js";
 import type { Ctx } from "./runtime/context.js";
 import { poolSupported, resolveThreads, WorkerPool } from "./runtime/pool.js";
 import { Engine } from "./engine.js";
@@ -31,6 +32,8 @@ export interface InitOptions {
    * makes init fall back to one thread.
    */
   wasm?: WasmSource;
+  /** "portable" (default, bit-identical everywhere), "relaxed" or "auto": see CoreOptions.simd. */
+  simd?: SimdMode;
   /** Load the debug build of the core (assertions on); single-threaded. */
   debug?: boolean;
 }
@@ -51,7 +54,7 @@ export async function init(opts: InitOptions = {}): Promise<Engine> {
   const threads = await resolveThreads(opts.threads);
   const ctx: Ctx = threads > 1 && !opts.debug && poolSupported()
     ? await parallelCtx(opts, threads)
-    : { core: await Core.create({ wasm: opts.wasm, debug: opts.debug }), pool: null };
+    : { core: await Core.create({ wasm: opts.wasm, debug: opts.debug, simd: opts.simd }), pool: null };
   // "auto" sends only large kernels to the GPU, where its fixed costs pay off.
   return new Engine(ctx, "wasm", { gpu, gpuMinWork: backend === "auto" ? AUTO_GPU_MIN_WORK : 0 });
 }
@@ -60,12 +63,12 @@ export async function init(opts: InitOptions = {}): Promise<Engine> {
 async function parallelCtx(opts: InitOptions, threads: number): Promise<Ctx> {
   let core: Core;
   try {
-    core = await Core.create({ wasm: opts.wasm, shared: true });
+    core = await Core.create({ wasm: opts.wasm, shared: true, simd: opts.simd });
   } catch {
     // A given single-thread module cannot link against shared memory, a host may
     // refuse to reserve a 4 GiB shared memory (32-bit), or only ntkscope.wasm was
     // deployed: run on one thread (a failure of that one is the error to report).
-    return { core: await Core.create({ wasm: opts.wasm }), pool: null };
+    return { core: await Core.create({ wasm: opts.wasm, simd: opts.simd }), pool: null };
   }
   try {
     return { core, pool: await WorkerPool.create(core, threads) };

@@ -3,10 +3,7 @@
 // transpose with a stride of n and cost more than the factorization itself for
 // n in the thousands. They only detect; the JS helpers write the messages.
 
-// @ts-ignore: decorator
-@inline function at(a: usize, ld: i32, i: i32, j: i32): usize {
-  return a + ((<usize>i * <usize>ld + <usize>j) << 3);
-}
+import { at } from "../util/simd";
 
 /** max |a_i| over len values; NaN if any value is NaN, Inf if any is infinite. */
 export function maxabs_f64(len: i32, a: usize): f64 {

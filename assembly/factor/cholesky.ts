@@ -12,24 +12,10 @@
 // (two SIMD lanes, lane 0 + lane 1, then the odd tail), so the bits are the same
 // on every runtime.
 
+import { at, dotk, hsum } from "../util/simd";
+
 const NB: i32 = 64;   // panel width: a row segment of L is 512 bytes
 const JC: i32 = 256;  // trailing update: columns per pass (JC rows of the panel, 128 KiB, stay in L2)
-
-// @ts-ignore: decorator
-@inline function dotk(w: i32, x: usize, y: usize): f64 {
-  let acc = f64x2.splat(0);
-  let k = 0;
-  for (; k + 2 <= w; k += 2) {
-    const o = <usize>k << 3;
-    acc = f64x2.add(acc, f64x2.mul(v128.load(x + o), v128.load(y + o)));
-  }
-  let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-  if (k < w) s += load<f64>(x + (<usize>k << 3)) * load<f64>(y + (<usize>k << 3));
-  return s;
-}
-
-// @ts-ignore: decorator
-@inline function hsum(v: v128): f64 { return f64x2.extract_lane(v, 0) + f64x2.extract_lane(v, 1); }
 
 /**
  * C[r, s] -= dot(A row r, B row s) over w values, for r < 4, s < 2; A and B rows
@@ -69,11 +55,6 @@ function ntTile4x2(w: i32, a: usize, b: usize, ld: i32, c: usize, ldc: i32): voi
   store<f64>(p, load<f64>(p) - s10); store<f64>(p + 8, load<f64>(p + 8) - s11); p += cs;
   store<f64>(p, load<f64>(p) - s20); store<f64>(p + 8, load<f64>(p + 8) - s21); p += cs;
   store<f64>(p, load<f64>(p) - s30); store<f64>(p + 8, load<f64>(p + 8) - s31);
-}
-
-// @ts-ignore: decorator
-@inline function at(a: usize, lda: i32, i: i32, j: i32): usize {
-  return a + ((<usize>i * <usize>lda + <usize>j) << 3);
 }
 
 /**

@@ -8,22 +8,7 @@
 // A zero pivot does not stop the factorization (as LAPACK); the index of the
 // first one is returned, -1 when there is none.
 
-// @ts-ignore: decorator
-@inline function at(a: usize, ld: i32, i: i32, j: i32): usize {
-  return a + ((<usize>i * <usize>ld + <usize>j) << 3);
-}
-
-/** y -= s x over w contiguous values. */
-// @ts-ignore: decorator
-@inline function axpyk(w: i32, s: f64, x: usize, y: usize): void {
-  const sv = f64x2.splat(s);
-  let k = 0;
-  for (; k + 2 <= w; k += 2) {
-    const o = <usize>k << 3;
-    v128.store(y + o, f64x2.sub(v128.load(y + o), f64x2.mul(sv, v128.load(x + o))));
-  }
-  if (k < w) { const o = <usize>k << 3; store<f64>(y + o, load<f64>(y + o) - s * load<f64>(x + o)); }
-}
+import { at, axpyk } from "../util/simd";
 
 function swapRows(n: i32, x: usize, y: usize): void {
   let k = 0;
@@ -34,11 +19,14 @@ function swapRows(n: i32, x: usize, y: usize): void {
   if (k < n) { const o = <usize>k << 3; const t = load<f64>(x + o); store<f64>(x + o, load<f64>(y + o)); store<f64>(y + o, t); }
 }
 
-/** P A = L U of the m x n matrix at a (leading dim lda); piv gets min(m, n) i32. */
-export function getrf_f64(m: i32, n: i32, a: usize, lda: i32, piv: usize): i32 {
+/**
+ * dgetf2 steps j in [j0, j1): pivot over rows [j, m), swap whole rows (all n
+ * columns), scale the column below the pivot, and update rows below with a
+ * rank-1 axpy over columns (j, cEnd). Returns the first exactly zero pivot, or -1.
+ */
+function getf2(m: i32, n: i32, j0: i32, j1: i32, cEnd: i32, a: usize, lda: i32, piv: usize): i32 {
   let info = -1;
-  const k = min(m, n);
-  for (let j = 0; j < k; j++) {
+  for (let j = j0; j < j1; j++) {
     let p = j;
     let best = abs(load<f64>(at(a, lda, j, j)));
     for (let i = j + 1; i < m; i++) { const v = abs(load<f64>(at(a, lda, i, j))); if (v > best) { best = v; p = i; } }
@@ -46,7 +34,7 @@ export function getrf_f64(m: i32, n: i32, a: usize, lda: i32, piv: usize): i32 {
     if (best == 0) { if (info < 0) info = j; continue; }
     if (p != j) swapRows(n, at(a, lda, j, 0), at(a, lda, p, 0));
     const inv = 1.0 / load<f64>(at(a, lda, j, j));
-    const urow = at(a, lda, j, j + 1), w = n - j - 1;
+    const urow = at(a, lda, j, j + 1), w = cEnd - j - 1;
     for (let i = j + 1; i < m; i++) {
       const pl = at(a, lda, i, j);
       const l = load<f64>(pl) * inv;
@@ -57,6 +45,11 @@ export function getrf_f64(m: i32, n: i32, a: usize, lda: i32, piv: usize): i32 {
   return info;
 }
 
+/** P A = L U of the m x n matrix at a (leading dim lda); piv gets min(m, n) i32. */
+export function getrf_f64(m: i32, n: i32, a: usize, lda: i32, piv: usize): i32 {
+  return getf2(m, n, 0, min(m, n), n, a, lda, piv);
+}
+
 /**
  * The panel step of blocked LU (dgetrf's dgetf2 call): factors columns
  * [j0, j0 + nb) over rows [j0, m) with partial pivoting, swapping whole rows
@@ -65,25 +58,8 @@ export function getrf_f64(m: i32, n: i32, a: usize, lda: i32, piv: usize): i32 {
  * zero pivot in the panel, or -1.
  */
 export function getrf_panel_f64(m: i32, n: i32, j0: i32, nb: i32, a: usize, lda: i32, piv: usize): i32 {
-  let info = -1;
   const j1 = min(j0 + nb, min(m, n));
-  for (let j = j0; j < j1; j++) {
-    let p = j;
-    let best = abs(load<f64>(at(a, lda, j, j)));
-    for (let i = j + 1; i < m; i++) { const v = abs(load<f64>(at(a, lda, i, j))); if (v > best) { best = v; p = i; } }
-    store<i32>(piv + (<usize>j << 2), p);
-    if (best == 0) { if (info < 0) info = j; continue; }
-    if (p != j) swapRows(n, at(a, lda, j, 0), at(a, lda, p, 0));
-    const inv = 1.0 / load<f64>(at(a, lda, j, j));
-    const urow = at(a, lda, j, j + 1), w = j1 - j - 1;
-    for (let i = j + 1; i < m; i++) {
-      const pl = at(a, lda, i, j);
-      const l = load<f64>(pl) * inv;
-      store<f64>(pl, l);
-      if (l != 0) axpyk(w, l, urow, pl + 8);
-    }
-  }
-  return info;
+  return getf2(m, n, j0, j1, j1, a, lda, piv);
 }
 
 /** Applies the row swaps of getrf (rows 0..k-1 in order, or in reverse when back = 1) to the r columns of b. */

@@ -13,33 +13,10 @@
 // Sums have one fixed order (SIMD pairs, lane 0 + lane 1, tail), so the bits are
 // the same on every runtime.
 
+import { axpyk, dotk } from "../util/simd";
+
 // @ts-ignore: decorator
 @inline function row(a: usize, ld: i32, j: i32): usize { return a + ((<usize>j * <usize>ld) << 3); }
-
-// @ts-ignore: decorator
-@inline function dotk(w: i32, x: usize, y: usize): f64 {
-  let acc = f64x2.splat(0);
-  let k = 0;
-  for (; k + 2 <= w; k += 2) {
-    const o = <usize>k << 3;
-    acc = f64x2.add(acc, f64x2.mul(v128.load(x + o), v128.load(y + o)));
-  }
-  let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-  if (k < w) s += load<f64>(x + (<usize>k << 3)) * load<f64>(y + (<usize>k << 3));
-  return s;
-}
-
-/** y -= s x over w contiguous values. */
-// @ts-ignore: decorator
-@inline function axpyk(w: i32, s: f64, x: usize, y: usize): void {
-  const sv = f64x2.splat(s);
-  let k = 0;
-  for (; k + 2 <= w; k += 2) {
-    const o = <usize>k << 3;
-    v128.store(y + o, f64x2.sub(v128.load(y + o), f64x2.mul(sv, v128.load(x + o))));
-  }
-  if (k < w) { const o = <usize>k << 3; store<f64>(y + o, load<f64>(y + o) - s * load<f64>(x + o)); }
-}
 
 /** Euclidean norm of w contiguous values, scaled by the largest magnitude so it cannot overflow. */
 function nrm2(w: i32, x: usize): f64 {

@@ -11,38 +11,7 @@
 // (r = 1, ldb = 1) uses SIMD along k instead. Fixed order of operations
 // throughout, so results are identical on every runtime.
 
-// @ts-ignore: decorator
-@inline function at(a: usize, ld: i32, i: i32, j: i32): usize {
-  return a + ((<usize>i * <usize>ld + <usize>j) << 3);
-}
-
-// @ts-ignore: decorator
-@inline function dotk(w: i32, x: usize, y: usize): f64 {
-  let acc = f64x2.splat(0);
-  let k = 0;
-  for (; k + 2 <= w; k += 2) {
-    const o = <usize>k << 3;
-    acc = f64x2.add(acc, f64x2.mul(v128.load(x + o), v128.load(y + o)));
-  }
-  let s = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-  if (k < w) s += load<f64>(x + (<usize>k << 3)) * load<f64>(y + (<usize>k << 3));
-  return s;
-}
-
-/** y[0..w) -= s * x[0..w), contiguous. */
-// @ts-ignore: decorator
-@inline function axpyk(w: i32, s: f64, x: usize, y: usize): void {
-  const sv = f64x2.splat(s);
-  let k = 0;
-  for (; k + 2 <= w; k += 2) {
-    const o = <usize>k << 3;
-    v128.store(y + o, f64x2.sub(v128.load(y + o), f64x2.mul(sv, v128.load(x + o))));
-  }
-  if (k < w) {
-    const o = <usize>k << 3;
-    store<f64>(y + o, load<f64>(y + o) - s * load<f64>(x + o));
-  }
-}
+import { at, axpyk, dotk } from "../util/simd";
 
 /** x_i (8 columns at xi) -= sum over k in [k0, k1) of t[k] * x_k (rows of stride ldb). */
 function dotRows8(k0: i32, k1: i32, t: usize, x: usize, ldb: i32, xi: usize): void {

@@ -9,6 +9,7 @@ import { Allocator, PAGE } from "./allocator.js";
 import { NtkError } from "./errors.js";
 import { readUrl } from "./platform.js";
 import { wasmUrl } from "./wasm-url.js";
+import { coreFileName, resolveSimd, type SimdMode } from "./features.js";
 
 // deno-lint-ignore no-explicit-any
 export type CoreExports = Record<string, any> & { heap_base(): number };
@@ -22,6 +23,12 @@ export interface CoreOptions {
   debug?: boolean;
   /** Shared memory for the worker pool; requires the -mt build. */
   shared?: boolean;
+  /**
+   * "portable" (default: the same bits on every engine), "relaxed" (fused
+   * multiply-add GEMM micro-kernels, ~1.3x faster; bits are then per build and
+   * engine), or "auto" (relaxed where the engine validates it).
+   */
+  simd?: SimdMode;
 }
 
 const moduleCache = new Map<string, Promise<WebAssembly.Module>>();
@@ -31,7 +38,7 @@ export async function compileCore(opts: CoreOptions = {}): Promise<WebAssembly.M
   if (src instanceof WebAssembly.Module) return src;
   if (src instanceof ArrayBuffer || src instanceof Uint8Array) return WebAssembly.compile(src as BufferSource);
   const url = src ? new URL(String(src instanceof URL ? src.href : src), import.meta.url)
-    : wasmUrl(opts.debug ? "ntkscope-debug.wasm" : opts.shared ? "ntkscope-mt.wasm" : "ntkscope.wasm");
+    : wasmUrl(coreFileName({ debug: opts.debug, shared: opts.shared, simd: resolveSimd(opts.simd) }));
   let p = moduleCache.get(url.href);
   if (!p) {
     p = readUrl(url).then((bytes) => WebAssembly.compile(bytes as BufferSource)).catch((e) => {

@@ -3,70 +3,12 @@
 // PSD-ness, split invariance, and the boundary errors.
 import { describe, expect, it } from "vitest";
 import { classicKernel, type ClassicKind } from "../../src/kernels/classic.js";
-import { callCore, type Ctx, type Task } from "../../src/runtime/context.js";
 import { NtkError } from "../../src/runtime/errors.js";
-import type { Matrix } from "../../src/types.js";
 import { getCtx } from "../helpers/core.js";
-import { loadNpy } from "../helpers/npy-fixture.js";
+import { fakePool, maxRelErr, minEig } from "../helpers/compare.js";
+import { fixture, formulaInput } from "./inputs.js";
 
 const TOL = 1e-10; // max relative error in f64 (entries below 1e-12 max|ref| compared absolutely)
-
-function fixture(name: string): Matrix {
-  const f = loadNpy(`kernels/${name}.npy`);
-  return { rows: f.shape[0], cols: f.shape[1], data: f.data };
-}
-
-function maxRelErr(got: Matrix, ref: Matrix): number {
-  expect([got.rows, got.cols]).toEqual([ref.rows, ref.cols]);
-  let amax = 0;
-  for (const v of ref.data) amax = Math.max(amax, Math.abs(v));
-  let worst = 0;
-  for (let i = 0; i < ref.data.length; i++) {
-    const den = Math.max(Math.abs(ref.data[i]), 1e-12 * amax);
-    worst = Math.max(worst, Math.abs(got.data[i] - ref.data[i]) / den);
-  }
-  return worst;
-}
-
-/** Smallest eigenvalue of a symmetric matrix by cyclic Jacobi (test-sized n only). */
-function minEig(K: Matrix): number {
-  const n = K.rows, a = Float64Array.from(K.data);
-  for (let sweep = 0; sweep < 50; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q] ** 2;
-    if (off < 1e-30) break;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) {
-      const apq = a[p * n + q];
-      if (Math.abs(apq) < 1e-300) continue;
-      const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
-      const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-      const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-      for (let k = 0; k < n; k++) {
-        const akp = a[k * n + p], akq = a[k * n + q];
-        a[k * n + p] = c * akp - s * akq; a[k * n + q] = s * akp + c * akq;
-      }
-      for (let k = 0; k < n; k++) {
-        const apk = a[p * n + k], aqk = a[q * n + k];
-        a[p * n + k] = c * apk - s * aqk; a[q * n + k] = s * apk + c * aqk;
-      }
-    }
-  }
-  let m = Infinity;
-  for (let i = 0; i < n; i++) m = Math.min(m, a[i * n + i]);
-  return m;
-}
-
-/** The integer-formula input of gen_kernels.py (exactly representable, rebuilt here). */
-function formulaInput(n: number, d: number): Matrix {
-  const data = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) data[i * d + j] = (((i * 37 + j * 91) % 211) - 105) / 64;
-  return { rows: n, cols: d, data };
-}
-
-/** A ctx whose "pool" claims `threads` threads and runs the tasks in reverse order on this thread. */
-function fakePool(ctx: Ctx, threads: number): Ctx {
-  return { core: ctx.core, pool: { threads, run: async (tasks: Task[]) => { for (const t of [...tasks].reverse()) callCore(ctx.core, t); }, terminate() {} } };
-}
 
 const KINDS: ClassicKind[] = ["linear", "rbf", "laplacian", "cauchy", "arora"];
 const X = fixture("X"), X2 = fixture("X2");

@@ -6,14 +6,8 @@
 import { describe, expect, it } from "vitest";
 import { getCtx } from "../helpers/core.js";
 import { matrix } from "../../src/matrix.js";
-import type { Matrix } from "../../src/types.js";
 import { computeKernel } from "../../src/kernels/index.js";
-
-function frobRel(a: Matrix, b: Matrix): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.data.length; i++) { num += (a.data[i] - b.data[i]) ** 2; den += b.data[i] ** 2; }
-  return Math.sqrt(num / den);
-}
+import { frobRel } from "../helpers/compare.js";
 
 const x = matrix(6, 4, Array.from({ length: 24 }, (_, i) => Math.sin(1.1 * i + 0.4)));
 

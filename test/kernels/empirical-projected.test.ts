@@ -6,18 +6,12 @@
 import { describe, expect, it } from "vitest";
 import { getCtx } from "../helpers/core.js";
 import { matrix } from "../../src/matrix.js";
-import type { Matrix } from "../../src/types.js";
 import { computeKernel, type KernelOptions } from "../../src/kernels/index.js";
 import { empiricalKernel, cosineNormalize, diagonal } from "../../src/kernels/empirical.js";
 import { PROJ_STREAM, projectGradients, projectedKernel } from "../../src/kernels/projected.js";
 import { jacobian, randomMlp } from "../../src/model/index.js";
 import { relErr } from "../model/fixtures.js";
-
-function frobRel(a: Matrix, b: Matrix): number {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.data.length; i++) { num += (a.data[i] - b.data[i]) ** 2; den += b.data[i] ** 2; }
-  return Math.sqrt(num / den);
-}
+import { frobRel } from "../helpers/compare.js";
 
 const x = matrix(8, 5, Array.from({ length: 40 }, (_, i) => Math.sin(0.9 * i + 0.3)));
 const x2 = matrix(3, 5, Array.from({ length: 15 }, (_, i) => Math.cos(1.7 * i)));

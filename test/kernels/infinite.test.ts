@@ -6,67 +6,18 @@ import { classicKernel } from "../../src/kernels/classic.js";
 import { infiniteKernel } from "../../src/kernels/infinite.js";
 import type { Matrix } from "../../src/types.js";
 import { getCtx } from "../helpers/core.js";
-import { loadJson, loadNpy } from "../helpers/npy-fixture.js";
-import { callCore, type Ctx, type Task } from "../../src/runtime/context.js";
+import { loadJson } from "../helpers/npy-fixture.js";
+import { fakePool, frobRel, maxRelErr, minEig } from "../helpers/compare.js";
+import { fixture, formulaInput } from "./inputs.js";
 
 const TOL = 1e-10;
 
-// ---- helpers (the same in each kernels test file: test files may not import each other)
-function maxRelErr(got: Matrix, ref: Matrix): number {
-  expect([got.rows, got.cols]).toEqual([ref.rows, ref.cols]);
-  let amax = 0;
-  for (const v of ref.data) amax = Math.max(amax, Math.abs(v));
-  let worst = 0;
-  for (let i = 0; i < ref.data.length; i++) {
-    worst = Math.max(worst, Math.abs(got.data[i] - ref.data[i]) / Math.max(Math.abs(ref.data[i]), 1e-12 * amax));
-  }
-  return worst;
-}
-function minEig(K: Matrix): number {  // cyclic Jacobi
-  const n = K.rows, a = Float64Array.from(K.data);
-  for (let sweep = 0; sweep < 50; sweep++) {
-    let off = 0;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) off += a[p * n + q] ** 2;
-    if (off < 1e-30) break;
-    for (let p = 0; p < n; p++) for (let q = p + 1; q < n; q++) {
-      const apq = a[p * n + q];
-      if (Math.abs(apq) < 1e-300) continue;
-      const theta = (a[q * n + q] - a[p * n + p]) / (2 * apq);
-      const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-      const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-      for (let k = 0; k < n; k++) { const u = a[k * n + p], v = a[k * n + q]; a[k * n + p] = c * u - s * v; a[k * n + q] = s * u + c * v; }
-      for (let k = 0; k < n; k++) { const u = a[p * n + k], v = a[q * n + k]; a[p * n + k] = c * u - s * v; a[q * n + k] = s * u + c * v; }
-    }
-  }
-  let m = Infinity;
-  for (let i = 0; i < n; i++) m = Math.min(m, a[i * n + i]);
-  return m;
-}
-function formulaInput(n: number, d: number): Matrix {  // the integer formula of gen_kernels.py
-  const data = new Float64Array(n * d);
-  for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) data[i * d + j] = (((i * 37 + j * 91) % 211) - 105) / 64;
-  return { rows: n, cols: d, data };
-}
-function fakePool(ctx: Ctx, threads: number): Ctx {  // splits work as for `threads` threads, runs it here in reverse
-  return { core: ctx.core, pool: { threads, run: async (tasks: Task[]) => { for (const t of [...tasks].reverse()) callCore(ctx.core, t); }, terminate() {} } };
-}
-
-function fixture(name: string): Matrix {
-  const f = loadNpy(`kernels/${name}.npy`);
-  return { rows: f.shape[0], cols: f.shape[1], data: f.data };
-}
 const mat = (rows: number, cols: number, v: number[]): Matrix => ({ rows, cols, data: Float64Array.from(v) });
 const X = fixture("X"), X2 = fixture("X2");
 
 interface Case { act: string; depth: number; wStd: number; bStd: number; cross: boolean; nngp: number[]; ntk: number[] }
 interface McCase { act: string; depth: number; wStd: number; bStd: number; widths: number[]; nngp: number[][]; ntk: number[][] }
 interface Near { x: number[]; Y: number[]; rows: number; cols: number; arora: number[]; nt: { depth: number; wStd: number; bStd: number; nngp: number[]; ntk: number[] }[] }
-
-const relFro = (a: Float64Array, b: ArrayLike<number>) => {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) { num += (a[i] - b[i]) ** 2; den += b[i] ** 2; }
-  return Math.sqrt(num / den);
-};
 
 describe("infinite-width kernels vs the neural-tangents recursions", () => {
   const cases = loadJson<Case[]>("kernels/infinite.json");
@@ -136,7 +87,7 @@ describe("infinite width = the limit of wide finite networks", () => {
       const opts = { arch: [mc.cols, 64, 64, 1], activation: c.act, wStd: c.wStd, bStd: c.bStd };
       for (const kind of ["nngp", "ntk"] as const) {
         const K = await infiniteKernel(ctx, kind, Xm, undefined, opts);
-        const errs = c.widths.map((w, i) => relFro(K.data, c[kind][i]));
+        const errs = c.widths.map((w, i) => frobRel(K.data, c[kind][i]));
         // 4 nets per width were averaged: error ~ 1/sqrt(4 width)
         c.widths.forEach((w, i) => expect(errs[i], `${kind} width ${w}`).toBeLessThan(3 / Math.sqrt(w)));
         expect(errs[2]).toBeLessThan(errs[0]);

@@ -4,24 +4,11 @@
 import { describe, expect, it } from "vitest";
 import { classicKernel } from "../../src/kernels/classic.js";
 import { normalizeRows, reluLift } from "../../src/kernels/lift.js";
-import type { Matrix } from "../../src/types.js";
 import { getCtx } from "../helpers/core.js";
-import { loadJson, loadNpy } from "../helpers/npy-fixture.js";
+import { loadJson } from "../helpers/npy-fixture.js";
+import { maxRelErr } from "../helpers/compare.js";
+import { fixture } from "./inputs.js";
 
-function fixture(name: string): Matrix {
-  const f = loadNpy(`kernels/${name}.npy`);
-  return { rows: f.shape[0], cols: f.shape[1], data: f.data };
-}
-function maxRelErr(got: Matrix, ref: Matrix): number {
-  expect([got.rows, got.cols]).toEqual([ref.rows, ref.cols]);
-  let amax = 0;
-  for (const v of ref.data) amax = Math.max(amax, Math.abs(v));
-  let worst = 0;
-  for (let i = 0; i < ref.data.length; i++) {
-    worst = Math.max(worst, Math.abs(got.data[i] - ref.data[i]) / Math.max(Math.abs(ref.data[i]), 1e-12 * amax));
-  }
-  return worst;
-}
 const X = fixture("X"), X2 = fixture("X2");
 
 describe("relu lift", () => {

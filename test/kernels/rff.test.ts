@@ -4,23 +4,10 @@
 import { describe, expect, it } from "vitest";
 import { classicKernel } from "../../src/kernels/classic.js";
 import { rffFeatures, rffKernel, RFF_BASES } from "../../src/kernels/rff.js";
-import { callCore, type Ctx, type Task } from "../../src/runtime/context.js";
-import type { Matrix } from "../../src/types.js";
 import { getCtx } from "../helpers/core.js";
-import { loadNpy } from "../helpers/npy-fixture.js";
+import { fakePool, frobRel } from "../helpers/compare.js";
+import { fixture } from "./inputs.js";
 
-function fixture(name: string): Matrix {
-  const f = loadNpy(`kernels/${name}.npy`);
-  return { rows: f.shape[0], cols: f.shape[1], data: f.data };
-}
-const relFro = (a: Float64Array, b: Float64Array) => {
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) { num += (a[i] - b[i]) ** 2; den += b[i] ** 2; }
-  return Math.sqrt(num / den);
-};
-function fakePool(ctx: Ctx, threads: number): Ctx {
-  return { core: ctx.core, pool: { threads, run: async (tasks: Task[]) => { for (const t of [...tasks].reverse()) callCore(ctx.core, t); }, terminate() {} } };
-}
 const X = fixture("X"), X2 = fixture("X2");
 const GAMMA = 0.3;
 
@@ -31,17 +18,17 @@ describe("random Fourier features", () => {
       const exact = (await classicKernel(ctx, base, X, undefined, { gamma: GAMMA })).data;
       const D = 4096;
       const K = await rffKernel(ctx, X, undefined, { base, features: D, gamma: GAMMA, seed: 11 });
-      expect(relFro(K.data, exact)).toBeLessThan(4 / Math.sqrt(D));
+      expect(frobRel(K.data, exact)).toBeLessThan(4 / Math.sqrt(D));
       // 16 seeds of D = 256: single estimates are ~1/sqrt(256) off, their mean ~1/sqrt(16 * 256)
       const S = 16, d = 256;
       const mean = new Float64Array(exact.length);
       let single = 0;
       for (let s = 0; s < S; s++) {
         const k = (await rffKernel(ctx, X, undefined, { base, features: d, gamma: GAMMA, seed: 100 + s })).data;
-        single += relFro(k, exact) / S;
+        single += frobRel(k, exact) / S;
         for (let i = 0; i < k.length; i++) mean[i] += k[i] / S;
       }
-      const err = relFro(mean, exact);
+      const err = frobRel(mean, exact);
       expect(single).toBeLessThan(4 / Math.sqrt(d));
       expect(err).toBeLessThan(4 / Math.sqrt(S * d));
       expect(err).toBeLessThan(0.5 * single);
@@ -61,8 +48,8 @@ describe("random Fourier features", () => {
     }
     // rows of X against themselves through the cross path agree with the symmetric path
     const S = await rffKernel(ctx, X, X, opts), K = await rffKernel(ctx, X, undefined, opts);
-    expect(relFro(S.data, K.data)).toBeLessThan(1e-14);
-    expect(relFro(K.data, exactFull)).toBeLessThan(4 / 64);
+    expect(frobRel(S.data, K.data)).toBeLessThan(1e-14);
+    expect(frobRel(K.data, exactFull)).toBeLessThan(4 / 64);
   });
 
   it("features: shape, entries bounded by sqrt(2/D), same seed same bits on any split, new seed new features", async () => {
@@ -74,7 +61,7 @@ describe("random Fourier features", () => {
     const again = await rffFeatures(fakePool(ctx, 3), X, opts);
     expect(again.data).toEqual(P.data);
     const other = await rffFeatures(ctx, X, { ...opts, seed: 4 });
-    expect(relFro(other.data, P.data)).toBeGreaterThan(0.1);
+    expect(frobRel(other.data, P.data)).toBeGreaterThan(0.1);
   });
 
   it("rejects bad options", async () => {

@@ -5,7 +5,8 @@
 // same exact integer formula as the script.
 import { beforeAll, describe, expect, it } from "vitest";
 import { getCtx } from "../helpers/core.js";
-import { loadJson, loadNpy } from "../helpers/npy-fixture.js";
+import { maxAbs, maxDiff, npyMatrix } from "../helpers/compare.js";
+import { loadJson } from "../helpers/npy-fixture.js";
 import type { Ctx } from "../../src/runtime/context.js";
 import { NtkError } from "../../src/runtime/errors.js";
 import type { Matrix } from "../../src/types.js";
@@ -15,16 +16,8 @@ import { triangularSolve } from "../../src/linalg/triangular.js";
 const EPS = 2 ** -52;
 const meta = loadJson<{ notpd: { name: string; A: number[][]; pivot: number }[]; chol_ill_cond: number }>("factor/meta.json");
 
-function mat(file: string): Matrix {
-  const f = loadNpy(`factor/${file}.npy`);
-  return { rows: f.shape[0], cols: f.shape.length > 1 ? f.shape[1] : 1, data: f.data };
-}
+const mat = (file: string): Matrix => npyMatrix(`factor/${file}.npy`);
 function fromRows(r: number[][]): Matrix { return { rows: r.length, cols: r[0].length, data: Float64Array.from(r.flat()) }; }
-function maxAbs(a: ArrayLike<number>): number { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i])); return m; }
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i])); return m;
-}
 function matmul(a: Matrix, b: Matrix, transB = false): Matrix {
   const m = a.rows, n = transB ? b.rows : b.cols, k = a.cols, c = new Float64Array(m * n);
   for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) {

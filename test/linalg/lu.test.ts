@@ -5,6 +5,7 @@
 // script's exact integer formula.
 import { beforeAll, describe, expect, it } from "vitest";
 import { getCtx } from "../helpers/core.js";
+import { maxAbs, maxDiff, npyMatrix } from "../helpers/compare.js";
 import { loadJson, loadNpy } from "../helpers/npy-fixture.js";
 import type { Ctx } from "../../src/runtime/context.js";
 import { NtkError } from "../../src/runtime/errors.js";
@@ -14,15 +15,7 @@ import { lu, luSolve } from "../../src/linalg/lu.js";
 const EPS = 2 ** -52;
 const meta = loadJson<{ singular: { name: string; A: number[][]; pivot: number }[] }>("factor/meta.json");
 
-function mat(file: string): Matrix {
-  const f = loadNpy(`factor/${file}.npy`);
-  return { rows: f.shape[0], cols: f.shape.length > 1 ? f.shape[1] : 1, data: f.data };
-}
-function maxAbs(a: ArrayLike<number>): number { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i])); return m; }
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i])); return m;
-}
+const mat = (file: string): Matrix => npyMatrix(`factor/${file}.npy`);
 /** Same formula as gen_factor.py's formula_general. */
 function formulaGeneral(n: number): Matrix {
   const d = new Float64Array(n * n);

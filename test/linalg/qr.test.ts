@@ -5,6 +5,7 @@
 // problem where the normal equations would square the condition number.
 import { beforeAll, describe, expect, it } from "vitest";
 import { getCtx } from "../helpers/core.js";
+import { maxAbs, maxDiff, npyMatrix } from "../helpers/compare.js";
 import { loadJson, loadNpy } from "../helpers/npy-fixture.js";
 import type { Ctx } from "../../src/runtime/context.js";
 import type { Matrix } from "../../src/types.js";
@@ -13,18 +14,10 @@ import { lstsq, qr } from "../../src/linalg/qr.js";
 const EPS = 2 ** -52;
 const meta = loadJson<{ lstsq: Record<string, { rank?: number; residual?: number[]; cond?: number }> }>("factor/meta.json");
 
-function mat(file: string): Matrix {
-  const f = loadNpy(`factor/${file}.npy`);
-  return { rows: f.shape[0], cols: f.shape.length > 1 ? f.shape[1] : 1, data: f.data };
-}
+const mat = (file: string): Matrix => npyMatrix(`factor/${file}.npy`);
 function vecOrMat(file: string): Matrix | Float64Array {
   const f = loadNpy(`factor/${file}.npy`);
   return f.shape.length === 1 ? f.data : { rows: f.shape[0], cols: f.shape[1], data: f.data };
-}
-function maxAbs(a: ArrayLike<number>): number { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i])); return m; }
-function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i])); return m;
 }
 function matmul(a: Matrix, b: Matrix, transA = false): Matrix {
   const m = transA ? a.cols : a.rows, k = transA ? a.rows : a.cols, n = b.cols, c = new Float64Array(m * n);

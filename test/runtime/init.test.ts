@@ -32,3 +32,22 @@ describe("init", () => {
     nk.dispose();
   });
 });
+
+describe("simd builds", () => {
+  it("portable is the default; relaxed loads the fused-multiply-add core where the engine has it", async () => {
+    const { relaxedSimdSupported } = await import("../../src/runtime/features.js");
+    const a = await init({ backend: "wasm" });
+    expect(a.ctx.core.exports.core_relaxed_simd()).toBe(0);
+    a.dispose();
+    if (!relaxedSimdSupported()) {
+      await expect(init({ backend: "wasm", simd: "relaxed" })).rejects.toThrow(/does not support relaxed SIMD/);
+      const b = await init({ backend: "wasm", simd: "auto" });
+      expect(b.ctx.core.exports.core_relaxed_simd()).toBe(0);
+      b.dispose();
+    } else {
+      const b = await init({ backend: "wasm", simd: "relaxed" });
+      expect(b.ctx.core.exports.core_relaxed_simd()).toBe(1);
+      b.dispose();
+    }
+  });
+});

@@ -40,7 +40,7 @@ export function attributeCommand(program: Command): void {
     .option("--points <list>", "test points (rows of --kxt) to attribute in full, e.g. 0,3,7")
     .option("--out <file>", "full attributions of --points as .npy, shape (points, C, N)")
     .option("--train-classes <file>", "class of every training point (N,): per-class attribution summaries")
-    .option("--top <k>", "neighbours (and top contributors) per test point (default 5)")
+    .option("--top <k>", "neighbours (and top contributors) per test point (default 5, or N if smaller)")
     .option("--rank-by <what>", "neighbours by kernel value k(x, x_i) or by attribution to the predicted class: kernel|attribution (default kernel)")
     .option("--poisoned <file>", "training points marked poisoned (N,), non-zero = poisoned: flag test points")
     .option("--truth <file>", "test points truly affected (Nt,), non-zero = affected: precision and recall of the flags")
@@ -81,7 +81,7 @@ async function runAttribute(f: Flags): Promise<void> {
   const hasModel = given || fit;
   const l2 = optNumber("--l2", f.l2, { min: 0 });
   const classes = optNumber("--classes", f.classes, { integer: true, min: 2 });
-  const top = optNumber("--top", f.top, { integer: true, min: 1 }) ?? 5;
+  const topIn = optNumber("--top", f.top, { integer: true, min: 1 });
   const rankBy = f.rankBy === undefined ? "kernel" : parseChoice("--rank-by", f.rankBy, ["kernel", "attribution"] as const);
   const flagK = optNumber("--flag-k", f.flagK, { integer: true, min: 1 }) ?? 5;
   const flagThreshold = optNumber("--flag-threshold", f.flagThreshold, { integer: true, min: 1 }) ?? 3;
@@ -105,8 +105,9 @@ async function runAttribute(f: Flags): Promise<void> {
   const Kxt = readMatrix(f.kxt, "--kxt").m;
   const nt = Kxt.rows, n = Kxt.cols;
   const kxtDesc = `--kxt ${f.kxt} is ${nt} x ${n}`;
-  if (top > n) throw new UsageError(`--top ${top}: there are only ${n} training points (columns of --kxt ${f.kxt})`);
-  if (f.poisoned !== undefined && flagK > n) throw new UsageError(`--flag-k ${flagK}: there are only ${n} training points (columns of --kxt ${f.kxt})`);
+  if (topIn !== undefined && topIn > n) throw new UsageError(`--top ${topIn}: there are only ${n} training points (columns of --kxt ${f.kxt})`);
+  const top = topIn ?? Math.min(5, n);
+  if (f.poisoned !== undefined && flagK > n) throw new UsageError(`--flag-k ${flagK}${f.flagK === undefined ? " (the default)" : ""}: there are only ${n} training points (columns of --kxt ${f.kxt})`);
   for (const p of points ?? []) if (p >= nt) throw new UsageError(`--points ${f.points}: test point ${p} is outside the ${nt} rows of --kxt ${f.kxt}`);
 
   let model: LinearSurrogate | undefined;
