@@ -26,16 +26,25 @@
 // (16 KiB) in L1; NC bounds the packed B block (f64: 2 MiB). KC/MC/NC from
 // 192/192 to 512/64 measured within noise of each other here.
 const GEMM_KC: i32 = 256;
-const GEMM_MC: i32 = 128;   // multiple of MR
-const GEMM_NC: i32 = 1024;  // multiple of NR (both dtypes)
-// Register tile: MR rows x NR columns, 8 v128 accumulators. 2x8 (f64) and
-// 2x16 (f32) measured 5-8% faster than 4x4 / 4x8: fewer broadcasts per
-// iteration, and V8 folds v128.load offsets into the address but not
-// load64_splat offsets. NR * sizeof = 64 bytes for both dtypes.
-const MR: i32 = 2;
+// Register tiles (MR rows x NR columns):
+// - portable build: 2x8 (f64) and 2x16 (f32), 8 v128 accumulators. With a
+//   separate multiply and add, 2-row tiles measured 5-8% faster than 4x4 /
+//   4x8 (fewer broadcasts; V8 folds v128.load offsets into the address but
+//   materialises load64_splat offsets), and more accumulators spill (each
+//   multiply needs a temporary register).
+// - relaxed build: 3x6 (f64) and 3x12 (f32), 9 accumulators + 3 B rows + 1
+//   broadcast. A fused multiply-add has ~4 cycles latency on two ports, so 8
+//   chains only just cover it; 9 measured ~10% faster than 2x8 / 2x16, while
+//   12 (4x6 / 4x12: 16 registers, V8 keeps one as scratch) spill.
+// The tile shape changes no bits: each C_ij is the same ordered sum over p.
+const RELAXED_TILE: bool = ASC_FEATURE_RELAXED_SIMD;
+const GEMM_MC: i32 = RELAXED_TILE ? 120 : 128;  // multiple of MR
+const GEMM_NC: i32 = RELAXED_TILE ? 1008 : 1024; // multiple of NR (both dtypes)
 
 // @ts-ignore: decorator
-@inline function nrOf<T>(): i32 { return sizeof<T>() == 8 ? 8 : 16; }
+@inline function mrOf<T>(): i32 { return RELAXED_TILE ? 3 : 2; }
+// @ts-ignore: decorator
+@inline function nrOf<T>(): i32 { return RELAXED_TILE ? (sizeof<T>() == 8 ? 6 : 12) : (sizeof<T>() == 8 ? 8 : 16); }
 // @ts-ignore: decorator
 @inline function roundUp(x: i32, m: i32): i32 { return (x + m - 1) / m * m; }
 
@@ -44,9 +53,9 @@ const MR: i32 = 2;
 // Layout: [packed A: mcMax*kcMax][packed B: kcMax*ncMax][scratch tile: MR*NR].
 function workElems<T>(m: i32, n: i32, k: i32): i32 {
   const kc = min(max(k, 1), GEMM_KC);
-  const mc = roundUp(min(max(m, 1), GEMM_MC), MR);
+  const mc = roundUp(min(max(m, 1), GEMM_MC), mrOf<T>());
   const nc = roundUp(min(max(n, 1), GEMM_NC), nrOf<T>());
-  return mc * kc + kc * nc + MR * nrOf<T>();
+  return mc * kc + kc * nc + mrOf<T>() * nrOf<T>();
 }
 
 /** Bytes of workspace gemm_f64 needs for an m x n x k product (at most ~2.3 MiB). */
@@ -62,6 +71,7 @@ export function gemm_work_f32(m: i32, n: i32, k: i32): i32 { return workElems<f3
  */
 function packA<T>(trans: i32, mc: i32, kc: i32, a: usize, lda: i32, i0: i32, p0: i32, dst: usize): void {
   const sz = <usize>sizeof<T>();
+  const MR = mrOf<T>();
   const ld = <usize>lda * sz;
   for (let ir = 0; ir < mc; ir += MR) {
     const mr = min(MR, mc - ir);
@@ -102,12 +112,19 @@ function packB<T>(trans: i32, kc: i32, nc: i32, b: usize, ldb: i32, p0: i32, j0:
     if (!trans) {
       let s = b + <usize>p0 * ld + <usize>(j0 + jr) * sz;
       let d = panel;
-      if (nr == NR) {
-        // NR values = 64 bytes for both dtypes: four v128 copies
+      if (nr == NR && NR * sizeof<T>() == 64) {
+        // 2x8 / 2x16 tiles: NR values = 64 bytes, four v128 copies
         for (let p = 0; p < kc; p++) {
           v128.store(d, v128.load(s)); v128.store(d, v128.load(s, 16), 16);
           v128.store(d, v128.load(s, 32), 32); v128.store(d, v128.load(s, 48), 48);
           s += ld; d += 64;
+        }
+      } else if (nr == NR && NR * sizeof<T>() == 48) {
+        // 3x6 / 3x12 tiles: 48 bytes, three v128 copies
+        for (let p = 0; p < kc; p++) {
+          v128.store(d, v128.load(s)); v128.store(d, v128.load(s, 16), 16);
+          v128.store(d, v128.load(s, 32), 32);
+          s += ld; d += 48;
         }
       } else {
         for (let p = 0; p < kc; p++) {
@@ -151,7 +168,7 @@ export function core_relaxed_simd(): i32 { return ASC_FEATURE_RELAXED_SIMD ? 1 :
 // 2x8 f64 tile: 8 f64x2 accumulators (V8 keeps <= ~10 v128 live without spills).
 // C[r][0..7] = beta C[r][0..7] + alpha acc[r] (beta == 0: alpha acc, C not read).
 // Kept a separate, frequently called function: wasm tiers up only between calls.
-function micro_f64(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f64, beta: f64): void {
+function micro2x8_f64(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f64, beta: f64): void {
   let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0), c03 = f64x2.splat(0);
   let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0), c13 = f64x2.splat(0);
   for (let p = 0; p < kc; p++) {
@@ -184,7 +201,7 @@ function micro_f64(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f64
 }
 
 // 2x16 f32 tile: 8 f32x4 accumulators.
-function micro_f32(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+function micro2x16_f32(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0), c03 = f32x4.splat(0);
   let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0), c13 = f32x4.splat(0);
   for (let p = 0; p < kc; p++) {
@@ -216,10 +233,89 @@ function micro_f32(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32
   }
 }
 
+// 3x6 f64 and 3x12 f32 tiles (relaxed build): 9 accumulators, 3 B vectors and
+// one broadcast live. 4x6 / 4x12 (12 accumulators, 16 registers) spilled and ran
+// at 0.6x; 5x4 / 5x8 (10) at 0.5x; 3x4 / 3x8 (6) at 0.75x; 4x4 / 4x8 and 2x8 /
+// 2x16 (8) ~0.9x: latency-bound on the fused chains (docs/PERFORMANCE.md).
+function micro3x6_f64(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f64, beta: f64): void {
+  let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0);
+  let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0);
+  let c20 = f64x2.splat(0), c21 = f64x2.splat(0), c22 = f64x2.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32);
+    let av = v128.load64_splat(a);
+    c00 = madd64(c00, av, b0); c01 = madd64(c01, av, b1); c02 = madd64(c02, av, b2);
+    av = v128.load64_splat(a, 8);
+    c10 = madd64(c10, av, b0); c11 = madd64(c11, av, b1); c12 = madd64(c12, av, b2);
+    av = v128.load64_splat(a, 16);
+    c20 = madd64(c20, av, b0); c21 = madd64(c21, av, b1); c22 = madd64(c22, av, b2);
+    a += 24; b += 48;
+  }
+  const va = f64x2.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f64x2.mul(va, c00)); v128.store(c, f64x2.mul(va, c01), 16); v128.store(c, f64x2.mul(va, c02), 32); c += ldc;
+    v128.store(c, f64x2.mul(va, c10)); v128.store(c, f64x2.mul(va, c11), 16); v128.store(c, f64x2.mul(va, c12), 32); c += ldc;
+    v128.store(c, f64x2.mul(va, c20)); v128.store(c, f64x2.mul(va, c21), 16); v128.store(c, f64x2.mul(va, c22), 32);
+  } else {
+    const vb = f64x2.splat(beta);
+    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c)), f64x2.mul(va, c00)));
+    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c, 16)), f64x2.mul(va, c01)), 16);
+    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c, 32)), f64x2.mul(va, c02)), 32);
+    c += ldc;
+    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c)), f64x2.mul(va, c10)));
+    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c, 16)), f64x2.mul(va, c11)), 16);
+    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c, 32)), f64x2.mul(va, c12)), 32);
+    c += ldc;
+    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c)), f64x2.mul(va, c20)));
+    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c, 16)), f64x2.mul(va, c21)), 16);
+    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c, 32)), f64x2.mul(va, c22)), 32);
+  }
+}
+
+function micro3x12_f32(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c22 = f32x4.splat(0);
+  for (let p = 0; p < kc; p++) {
+    const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32);
+    let av = v128.load32_splat(a);
+    c00 = madd32(c00, av, b0); c01 = madd32(c01, av, b1); c02 = madd32(c02, av, b2);
+    av = v128.load32_splat(a, 4);
+    c10 = madd32(c10, av, b0); c11 = madd32(c11, av, b1); c12 = madd32(c12, av, b2);
+    av = v128.load32_splat(a, 8);
+    c20 = madd32(c20, av, b0); c21 = madd32(c21, av, b1); c22 = madd32(c22, av, b2);
+    a += 12; b += 48;
+  }
+  const va = f32x4.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f32x4.mul(va, c00)); v128.store(c, f32x4.mul(va, c01), 16); v128.store(c, f32x4.mul(va, c02), 32); c += ldc;
+    v128.store(c, f32x4.mul(va, c10)); v128.store(c, f32x4.mul(va, c11), 16); v128.store(c, f32x4.mul(va, c12), 32); c += ldc;
+    v128.store(c, f32x4.mul(va, c20)); v128.store(c, f32x4.mul(va, c21), 16); v128.store(c, f32x4.mul(va, c22), 32);
+  } else {
+    const vb = f32x4.splat(beta);
+    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c)), f32x4.mul(va, c00)));
+    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c, 16)), f32x4.mul(va, c01)), 16);
+    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c, 32)), f32x4.mul(va, c02)), 32);
+    c += ldc;
+    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c)), f32x4.mul(va, c10)));
+    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c, 16)), f32x4.mul(va, c11)), 16);
+    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c, 32)), f32x4.mul(va, c12)), 32);
+    c += ldc;
+    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c)), f32x4.mul(va, c20)));
+    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c, 16)), f32x4.mul(va, c21)), 16);
+    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c, 32)), f32x4.mul(va, c22)), 32);
+  }
+}
+
 // @ts-ignore: decorator
 @inline function micro<T>(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: T, beta: T): void {
-  if (sizeof<T>() == 8) micro_f64(kc, a, b, c, ldc, <f64>alpha, <f64>beta);
-  else micro_f32(kc, a, b, c, ldc, <f32>alpha, <f32>beta);
+  if (RELAXED_TILE) {
+    if (sizeof<T>() == 8) micro3x6_f64(kc, a, b, c, ldc, <f64>alpha, <f64>beta);
+    else micro3x12_f32(kc, a, b, c, ldc, <f32>alpha, <f32>beta);
+  } else {
+    if (sizeof<T>() == 8) micro2x8_f64(kc, a, b, c, ldc, <f64>alpha, <f64>beta);
+    else micro2x16_f32(kc, a, b, c, ldc, <f32>alpha, <f32>beta);
+  }
 }
 
 /**
@@ -251,7 +347,8 @@ export namespace gemmParts {
   export const KC = GEMM_KC;
   export const MC = GEMM_MC;
   export const NC = GEMM_NC;
-  export const TILE_ROWS = MR;
+  // @ts-ignore: decorator
+  @inline export function tileRows<T>(): i32 { return mrOf<T>(); }
   // @ts-ignore: decorator
   @inline export function tileCols<T>(): i32 { return nrOf<T>(); }
   // @ts-ignore: decorator
@@ -286,6 +383,7 @@ function gemmImpl<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: T,
   if (m <= 0 || n <= 0) return;
   if (k <= 0 || alpha == 0) { if (beta != 1) scaleBlock<T>(m, n, beta, c, ldc); return; }
   const sz = <usize>sizeof<T>();
+  const MR = mrOf<T>();
   const NR = nrOf<T>();
   const kcMax = min(k, GEMM_KC);
   const mcMax = roundUp(min(m, GEMM_MC), MR);

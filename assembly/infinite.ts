@@ -38,6 +38,8 @@
 // products x|y| limits its relative accuracy to about eps / phi).
 // The diagonal (i == j of a symmetric kernel) has q = e = 0 exactly, so its angle is 0.
 
+import { kern_mirror_f64 } from "./kernels";
+
 const PI: f64 = 3.141592653589793;
 const INV_2PI: f64 = 0.15915494309189535;
 const INV_PI: f64 = 0.3183098861837907;
@@ -362,20 +364,7 @@ export function inf_kernel_rows_f64(mode: i32, act: i32, i0: i32, i1: i32, m: i3
       store<f64>(p, pair_value(mode, act, g, ni, nj, r_q, r_e, depth, dd, w2, b2, t1, nb1, tab2 + (<usize>j << 3), nb2));
     }
   }
-  if (sym) {
-    // mirror (same blocking as kern_mirror_f64)
-    const B = 32;
-    for (let ib = i0; ib < i1; ib += B) {
-      const ie = min(ib + B, i1);
-      for (let jb = ib; jb < n; jb += B) {
-        const je = min(jb + B, n);
-        for (let i = ib; i < ie; i++) {
-          const src = k + <usize>i * bk;
-          for (let j = max(jb, i + 1); j < je; j++) store<f64>(k + <usize>j * bk + (<usize>i << 3), load<f64>(src + (<usize>j << 3)));
-        }
-      }
-    }
-  }
+  if (sym) kern_mirror_f64(i0, i1, n, k, ldk);
 }
 
 // ---------------------------------------------------------------- the relu lift of a kernel

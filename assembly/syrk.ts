@@ -11,7 +11,6 @@
 // result does not depend on the split. Work for rows [lo, hi) ~ (hi^2 - lo^2) k.
 import { gemm_work_f64, gemm_work_f32, gemmParts as G } from "./gemm";
 
-const MR: i32 = G.TILE_ROWS;
 // @ts-ignore: decorator
 @inline function roundUp(x: i32, m: i32): i32 { return (x + m - 1) / m * m; }
 
@@ -52,6 +51,7 @@ function syrkImpl<T>(n: i32, k: i32, alpha: T, a: usize, lda: i32, beta: T, c: u
     mirror<T>(r0, r1, c, ldc);
     return;
   }
+  const MR = G.tileRows<T>();
   const NR = G.tileCols<T>();
   // The same carving of the workspace as gemm (sized for an n x n x k product).
   const kcMax = min(k, G.KC);

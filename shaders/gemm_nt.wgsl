@@ -32,17 +32,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   for (var t = 0u; t < P.ksteps; t++) {
     stage(t, tileRow, tileCol, li);
     workgroupBarrier();
-    var p0 = vec4<f32>(0.0); var p1 = vec4<f32>(0.0); var p2 = vec4<f32>(0.0); var p3 = vec4<f32>(0.0);
-    for (var k = 0u; k < 32u; k++) {
-      let a = As[k * 16u + ty];
-      let b = Bs[k * 16u + tx];
-      p0 = fma(vec4<f32>(a.x), b, p0);
-      p1 = fma(vec4<f32>(a.y), b, p1);
-      p2 = fma(vec4<f32>(a.z), b, p2);
-      p3 = fma(vec4<f32>(a.w), b, p3);
-    }
+    let p = ktile_products(tx, ty);
     workgroupBarrier();
-    kahan(&acc0, &c0, p0); kahan(&acc1, &c1, p1); kahan(&acc2, &c2, p2); kahan(&acc3, &c3, p3);
+    kahan(&acc0, &c0, p[0]); kahan(&acc1, &c1, p[1]); kahan(&acc2, &c2, p[2]); kahan(&acc3, &c3, p[3]);
   }
   let ldc4 = P.ldc / 4u;
   let col4 = (tileCol + tx * 4u) / 4u;

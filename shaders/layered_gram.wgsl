@@ -44,16 +44,7 @@ fn stage_h(t: u32, tileRow: u32, tileCol: u32, li: u32) {
     let o = L.offHB + (tileCol + 4u * q) * ld4 + t * 8u + kv;
     v0 = HB[o]; v1 = HB[o + ld4]; v2 = HB[o + 2u * ld4]; v3 = HB[o + 3u * ld4];
   }
-  let base = kv * 64u + q;
-  let w0 = vec4<f32>(v0.x, v1.x, v2.x, v3.x);
-  let w1 = vec4<f32>(v0.y, v1.y, v2.y, v3.y);
-  let w2 = vec4<f32>(v0.z, v1.z, v2.z, v3.z);
-  let w3 = vec4<f32>(v0.w, v1.w, v2.w, v3.w);
-  if (half == 0u) {
-    As[base] = w0; As[base + 16u] = w1; As[base + 32u] = w2; As[base + 48u] = w3;
-  } else {
-    Bs[base] = w0; Bs[base + 16u] = w1; Bs[base + 32u] = w2; Bs[base + 48u] = w3;
-  }
+  put_staged(half == 0u, kv * 64u + q, v0, v1, v2, v3);
 }
 
 @compute @workgroup_size(16, 16, 1)
@@ -72,15 +63,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
     for (var t = 0u; t < P.ksteps; t++) {
       stage(t, tileRow, tileCol, li);
       workgroupBarrier();
-      var p0 = vec4<f32>(0.0); var p1 = vec4<f32>(0.0); var p2 = vec4<f32>(0.0); var p3 = vec4<f32>(0.0);
-      for (var k = 0u; k < 32u; k++) {
-        let a = As[k * 16u + ty];
-        let b = Bs[k * 16u + tx];
-        p0 = fma(vec4<f32>(a.x), b, p0); p1 = fma(vec4<f32>(a.y), b, p1);
-        p2 = fma(vec4<f32>(a.z), b, p2); p3 = fma(vec4<f32>(a.w), b, p3);
-      }
+      let p = ktile_products(tx, ty);
       workgroupBarrier();
-      kahan(&acc0, &c0, p0); kahan(&acc1, &c1, p1); kahan(&acc2, &c2, p2); kahan(&acc3, &c3, p3);
+      kahan(&acc0, &c0, p[0]); kahan(&acc1, &c1, p[1]); kahan(&acc2, &c2, p[2]); kahan(&acc3, &c3, p[3]);
     }
     g0 = acc0; g1 = acc1; g2 = acc2; g3 = acc3;
   }
@@ -90,15 +75,9 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   for (var t = 0u; t < L.ksteps; t++) {
     stage_h(t, tileRow, tileCol, li);
     workgroupBarrier();
-    var p0 = vec4<f32>(0.0); var p1 = vec4<f32>(0.0); var p2 = vec4<f32>(0.0); var p3 = vec4<f32>(0.0);
-    for (var k = 0u; k < 32u; k++) {
-      let a = As[k * 16u + ty];
-      let b = Bs[k * 16u + tx];
-      p0 = fma(vec4<f32>(a.x), b, p0); p1 = fma(vec4<f32>(a.y), b, p1);
-      p2 = fma(vec4<f32>(a.z), b, p2); p3 = fma(vec4<f32>(a.w), b, p3);
-    }
+    let p = ktile_products(tx, ty);
     workgroupBarrier();
-    kahan(&h0, &d0, p0); kahan(&h1, &d1, p1); kahan(&h2, &d2, p2); kahan(&h3, &d3, p3);
+    kahan(&h0, &d0, p[0]); kahan(&h1, &d1, p[1]); kahan(&h2, &d2, p[2]); kahan(&h3, &d3, p[3]);
   }
   let ldc4 = P.ldc / 4u;
   let gs = array<vec4<f32>, 4>(g0, g1, g2, g3);

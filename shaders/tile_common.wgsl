@@ -60,16 +60,36 @@ fn stage(t: u32, tileRow: u32, tileCol: u32, li: u32) {
     let o = P.offB + (tileCol + 4u * q) * ld4 + t * 8u + kv;
     v0 = B[o]; v1 = B[o + ld4]; v2 = B[o + 2u * ld4]; v3 = B[o + 3u * ld4];
   }
-  let base = kv * 64u + q;   // (4 kv + c) * 16 + q
+  put_staged(half == 0u, kv * 64u + q, v0, v1, v2, v3);
+}
+
+// Stores the 4 x 4 block (rows v0..v3, 4 k each) transposed into As (toA) or Bs
+// at base = (4 kv) * 16 + q; shared by every stage function.
+fn put_staged(toA: bool, base: u32, v0: vec4<f32>, v1: vec4<f32>, v2: vec4<f32>, v3: vec4<f32>) {
   let w0 = vec4<f32>(v0.x, v1.x, v2.x, v3.x);
   let w1 = vec4<f32>(v0.y, v1.y, v2.y, v3.y);
   let w2 = vec4<f32>(v0.z, v1.z, v2.z, v3.z);
   let w3 = vec4<f32>(v0.w, v1.w, v2.w, v3.w);
-  if (half == 0u) {
+  if (toA) {
     As[base] = w0; As[base + 16u] = w1; As[base + 32u] = w2; As[base + 48u] = w3;
   } else {
     Bs[base] = w0; Bs[base + 16u] = w1; Bs[base + 32u] = w2; Bs[base + 48u] = w3;
   }
+}
+
+// The plain products of one staged K-tile for this invocation's 4 x 4 block:
+// p[r] = sum over k of A(4 ty + r, k) * B(4 tx.., k), fma in k order from zero.
+fn ktile_products(tx: u32, ty: u32) -> array<vec4<f32>, 4> {
+  var p0 = vec4<f32>(0.0); var p1 = vec4<f32>(0.0); var p2 = vec4<f32>(0.0); var p3 = vec4<f32>(0.0);
+  for (var k = 0u; k < 32u; k++) {
+    let a = As[k * 16u + ty];
+    let b = Bs[k * 16u + tx];
+    p0 = fma(vec4<f32>(a.x), b, p0);
+    p1 = fma(vec4<f32>(a.y), b, p1);
+    p2 = fma(vec4<f32>(a.z), b, p2);
+    p3 = fma(vec4<f32>(a.w), b, p3);
+  }
+  return array<vec4<f32>, 4>(p0, p1, p2, p3);
 }
 
 // Kahan-compensated acc += p (per K-tile partial sums; see gemm_nt.wgsl).

@@ -83,7 +83,7 @@ export class Engine {
 
   /** The main job: kernels, spectra, alignment and convergence measures of one dataset (render with renderReport). */
   analyze(opts: AnalyzeOptions, dataMs = 0): Promise<AnalyzeResult> {
-    return analyze(this.ctx, opts, { version: VERSION, backend: this.backend, threads: this.threads, dataMs });
+    return analyze(this.ctx, { kernel: (o) => this.kernel(o), ...opts }, { version: VERSION, backend: this.backend, threads: this.threads, dataMs });
   }
 
   /** Trains an MLP (GD, SGD or Adam) recording eNTK/CK snapshots; the contract's `train`. */

@@ -112,7 +112,11 @@ export function bulkEdge(values: ArrayLike<number>, opts: { gamma?: number; maxI
   const s = sortedCopy(values);
   if (opts.gamma === undefined) {
     const q1 = quantileSorted(s, 0.25), q3 = quantileSorted(s, 0.75);
-    return { edge: q3 + 1.5 * (q3 - q1), method: "tukey" };
+    // A zero IQR (a flat bulk) would put the fence at Q3 and count round-off as outliers:
+    // keep the fence at least sqrt(eps) * max|lambda| above Q3.
+    let amax = 0;
+    for (const v of s) amax = Math.max(amax, Math.abs(v));
+    return { edge: Math.max(q3 + 1.5 * (q3 - q1), q3 + 1.4901161193847656e-8 * amax), method: "tukey" };
   }
   let edge = Infinity, sigma2 = 0;
   for (let it = 0; it < (opts.maxIter ?? 100); it++) {

@@ -90,7 +90,9 @@ export function predictDynamics(values: ArrayLike<number>, V: Matrix, opts: Dyna
   checkMatrix(op, "V", V);
   const n = V.rows, k = V.cols;
   if (values.length !== k) throw new NtkError("shape", `${op}: ${values.length} eigenvalues but V is ${shapeOf(V)}`);
-  const y = toLabels(op, opts.y, n).cols[0];
+  const Ly = toLabels(op, opts.y, n);
+  if (Ly.cols.length !== 1) throw new NtkError("shape", `${op}: y must be one column (N,) or (N, 1); got ${Ly.cols.length} columns (predict each column separately)`);
+  const y = Ly.cols[0];
   const f0 = opts.f0 ? toLabels(op, opts.f0, n, "f0").cols[0] : new Float64Array(n);
   if (!(opts.delta > 0) || !Number.isFinite(opts.delta)) throw new NtkError("argument", `${op}: delta must be a positive step, got ${opts.delta}`);
   checkSteps(op, opts.steps);

@@ -10,7 +10,9 @@ import { dynamicsCommand } from "./commands/dynamics.js";
 import { fitCommand } from "./commands/fit.js";
 import { kendallCommand } from "./commands/kendall.js";
 import { kernelCommand } from "./commands/kernel.js";
+import { lazyCommand } from "./commands/lazy.js";
 import { pcaCommand } from "./commands/pca.js";
+import { regressCommand } from "./commands/regress.js";
 import { serveCommand } from "./commands/serve.js";
 import { spectrumCommand } from "./commands/spectrum.js";
 import { surrogateCommand } from "./commands/surrogate.js";
@@ -37,6 +39,8 @@ export function buildProgram(): Command {
   alignmentCommand(program);
   dynamicsCommand(program);
   diagnosticsCommand(program);
+  regressCommand(program);
+  lazyCommand(program);
   pcaCommand(program);
   surrogateCommand(program);
   attributeCommand(program);

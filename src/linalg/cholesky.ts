@@ -5,9 +5,9 @@
 // of at least about that size fixes it.
 import type { Ctx } from "../runtime/context.js";
 import { NtkError } from "../runtime/errors.js";
-import { checkFinite, checkMatrix, checkSquare, shapeOf } from "../matrix.js";
+import { checkMatrix, checkSquare, shapeOf } from "../matrix.js";
 import type { Matrix } from "../types.js";
-import { checkCopiedSymmetric, likeRhs, rhsOf, trsmPtr, zeroDiagonal } from "./triangular.js";
+import { checkCopiedSymmetric, checkTriangularSystem, likeRhs, rhsOf, trsmPtr } from "./triangular.js";
 
 export interface CholeskyOptions {
   /** added to the diagonal before factoring (default 0) */
@@ -77,14 +77,7 @@ export async function cholesky(ctx: Ctx, A: Matrix, opts: CholeskyOptions = {}):
 
 /** Solves (L L^T) X = B for a lower Cholesky factor L; X has the kind of B. */
 export async function choleskySolve(ctx: Ctx, L: Matrix, B: Matrix | Float64Array): Promise<Matrix | Float64Array> {
-  const op = "choleskySolve";
-  checkMatrix(op, "L", L);
-  checkSquare(op, "L", L);
-  const n = L.rows;
-  const rhs = rhsOf(op, B, n, "L");
-  checkFinite(op, "L", L.data, L.cols);
-  const z = zeroDiagonal(L.data, n, n);
-  if (z >= 0) throw new NtkError("numerical", `${op}: L (${shapeOf(L)}) is singular: diagonal entry [${z}, ${z}] is 0`, { index: z });
+  const { n, rhs } = checkTriangularSystem("choleskySolve", "L", L, B, true);
   return ctx.core.scope((s) => {
     const l = s.putF64(L.data, "cholesky factor");
     const b = s.putF64(rhs.data, "right-hand sides");

@@ -58,6 +58,24 @@ export function zeroDiagonal(d: Float64Array, n: number, ld: number): number {
 }
 
 /**
+ * Validates a triangular system for `op`: T (called `name`) square and finite, B
+ * a matching right-hand side, and (with checkDiagonal) no zero on T's diagonal,
+ * which throws "numerical" naming the entry.
+ */
+export function checkTriangularSystem(op: string, name: string, T: Matrix, B: Matrix | Float64Array, checkDiagonal: boolean): { n: number; rhs: Rhs } {
+  checkMatrix(op, name, T);
+  checkSquare(op, name, T);
+  const n = T.rows;
+  const rhs = rhsOf(op, B, n, name);
+  checkFinite(op, name, T.data, T.cols);
+  if (checkDiagonal) {
+    const z = zeroDiagonal(T.data, n, n);
+    if (z >= 0) throw new NtkError("numerical", `${op}: ${name} (${shapeOf(T)}) is singular: diagonal entry [${z}, ${z}] is 0`, { index: z });
+  }
+  return { n, rhs };
+}
+
+/**
  * Pointer-level solve in place of the n x r block at b (leading dim ldb); T at t
  * (leading dim ldt). Unchecked: the caller validated shapes and the diagonal.
  */
@@ -72,17 +90,8 @@ export function trsmPtr(ctx: Ctx, n: number, r: number, t: number, ldt: number, 
  * kind as B. A zero on the diagonal (without unitDiagonal) throws "numerical".
  */
 export async function triangularSolve(ctx: Ctx, T: Matrix, B: Matrix | Float64Array, opts: TriangularOptions = {}): Promise<Matrix | Float64Array> {
-  const op = "triangularSolve";
-  checkMatrix(op, "T", T);
-  checkSquare(op, "T", T);
-  const n = T.rows;
-  const rhs = rhsOf(op, B, n, "T");
-  checkFinite(op, "T", T.data, T.cols);
   const lower = !!opts.lower, trans = !!opts.trans, unit = !!opts.unitDiagonal;
-  if (!unit) {
-    const z = zeroDiagonal(T.data, n, n);
-    if (z >= 0) throw new NtkError("numerical", `${op}: T (${shapeOf(T)}) is singular: diagonal entry [${z}, ${z}] is 0`, { index: z });
-  }
+  const { n, rhs } = checkTriangularSystem("triangularSolve", "T", T, B, !unit);
   const core = ctx.core;
   return core.scope((s) => {
     const t = s.putF64(T.data, "triangular matrix");

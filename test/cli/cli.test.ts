@@ -1,36 +1,18 @@
 // The built CLI (node bin/ntkscope.js) end to end on temp dirs: outputs checked
 // against independent formulas and identities, exit codes, one-line errors
 // naming the file/flag, and no output file left behind on failure.
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fails, ok, ROOT, runCli, type Run } from "../helpers/cli.js";
 import { writeNpy } from "../../src/io/npy.js";
 import { FIXTURES } from "../helpers/npy-fixture.js";
 
-const ROOT = join(import.meta.dirname, "..", "..");
-// NTK_CLI_JS: run another build of the CLI bundle (e.g. while the tree does not build).
-const CLI = process.env.NTK_CLI_JS ?? join(ROOT, "bin", "ntkscope.js");
 let dir = "";
 
-interface Run { code: number; stdout: string; stderr: string }
-function run(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: "utf8", timeout: 60_000, env: { ...process.env, NTK_DEBUG: "" } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-/** A failed run: exit 1 and exactly one line on stderr, starting "ntkscope: ". */
-function fails(r: Run, pattern: RegExp): void {
-  expect(r.code, r.stderr).toBe(1);
-  const lines = r.stderr.split("\n").filter((l) => l.length > 0);
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^ntkscope: /);
-  expect(lines[0]).toMatch(pattern);
-}
-function ok(r: Run): Run {
-  expect(r.code, r.stderr).toBe(0);
-  return r;
-}
+const run = (...args: string[]): Run => runCli(dir, ...args);
 
 /** Independent .npy reader for outputs (little-endian f8/f4, C order). */
 function load(name: string): { shape: number[]; descr: string; data: Float64Array } {

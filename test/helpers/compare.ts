@@ -42,6 +42,14 @@ export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i])); return m;
 }
 
+/** max |a - b| / max |b| */
+export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
+  let num = 0, den = 0;
+  for (let i = 0; i < a.length; i++) { num = Math.max(num, Math.abs(a[i] - b[i])); den = Math.max(den, Math.abs(b[i])); }
+  return den === 0 ? num : num / den;
+}
+
 /** max |a_i| */
 export function maxAbs(a: ArrayLike<number>): number {
   let m = 0;

@@ -5,13 +5,17 @@ import { mlpFromTensors } from "../../src/model/weights.js";
 import type { Mlp, Parameterization } from "../../src/model/spec.js";
 import type { Matrix } from "../../src/types.js";
 
-export interface MlpCase {
+/** The model description every generated case (MLP, training) starts with. */
+export interface ModelCase {
   name: string;
   arch: number[];
   activation: string;
   parameterization: Parameterization;
   wStd: number;
   bStd: number;
+}
+
+export interface MlpCase extends ModelCase {
   tensors: Record<string, { shape: number[]; data: number[] }>;
   x: number[][];
   x2: number[][];
@@ -39,10 +43,4 @@ export function modelOf(c: MlpCase): Mlp {
   return mlpFromTensors(tensorsOf(c), { activation: c.activation, parameterization: c.parameterization, wStd: c.wStd, bStd: c.bStd });
 }
 
-/** max |a - b| / max |b| */
-export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) { num = Math.max(num, Math.abs(a[i] - b[i])); den = Math.max(den, Math.abs(b[i])); }
-  return den === 0 ? num : num / den;
-}
+export { relErr } from "../helpers/compare.js";

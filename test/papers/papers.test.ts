@@ -1,7 +1,7 @@
 // Smoke tests of the seed-paper experiments (examples/papers/*.ts) in --quick
 // mode: each script runs end to end on small sizes and its numbers satisfy the
 // identities and the qualitative facts the full runs rely on. Nothing is written
-// (out: null); the committed outputs under docs/experiments come from full runs.
+// (out: null); the committed outputs under docs/experiments come from the default runs.
 import { describe, expect, it } from "vitest";
 import { run as run1 } from "../../examples/papers/01-embeddings.js";
 import { run as run2 } from "../../examples/papers/02-alignment-depth.js";

@@ -2,31 +2,18 @@
 // keys and consistency, the weights' round trip through `kernel --weights` and
 // `train --init-weights`, reproducible bytes, and failures (exit 1, one line
 // naming the flag, no output file left behind).
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { fails, ok, ROOT, runCli, type Run } from "../helpers/cli.js";
 import { writeNpy } from "../../src/io/npy.js";
 import { readSafetensors } from "../../src/io/safetensors.js";
 
-const ROOT = join(import.meta.dirname, "..", "..");
-const CLI = process.env.NTK_CLI_JS ?? join(ROOT, "bin", "ntkscope.js");
 let dir = "";
 
-interface Run { code: number; stdout: string; stderr: string }
-function run(...args: string[]): Run {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd: dir, encoding: "utf8", timeout: 60_000, env: { ...process.env, NTK_DEBUG: "" } });
-  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
-}
-function ok(r: Run): Run { expect(r.code, r.stderr).toBe(0); return r; }
-function fails(r: Run, pattern: RegExp): void {
-  expect(r.code, r.stderr).toBe(1);
-  const lines = r.stderr.split("\n").filter((l) => l.length > 0);
-  expect(lines, r.stderr).toHaveLength(1);
-  expect(lines[0]).toMatch(/^ntkscope: /);
-  expect(lines[0]).toMatch(pattern);
-}
+const run = (...args: string[]): Run => runCli(dir, ...args);
 const json = (name: string) => JSON.parse(readFileSync(join(dir, name), "utf8"));
 function loadNpy(name: string): Float64Array {
   const b = readFileSync(join(dir, name));

@@ -2,16 +2,11 @@
 import { loadJson } from "../helpers/npy-fixture.js";
 import { matrix } from "../../src/matrix.js";
 import { mlpFromTensors } from "../../src/model/weights.js";
-import type { Mlp, Parameterization } from "../../src/model/spec.js";
+import type { Mlp } from "../../src/model/spec.js";
+import type { ModelCase } from "../model/fixtures.js";
 import type { Matrix } from "../../src/types.js";
 
-export interface TrainCase {
-  name: string;
-  arch: number[];
-  activation: string;
-  parameterization: Parameterization;
-  wStd: number;
-  bStd: number;
+export interface TrainCase extends ModelCase {
   x: number[][];
   /** (N,) targets or class indices, or (N, C) targets */
   y: number[] | number[][];
@@ -55,10 +50,4 @@ export function modelOf(c: TrainCase, tensors = c.init): Mlp {
   return mlpFromTensors(t, { activation: c.activation, parameterization: c.parameterization, wStd: c.wStd, bStd: c.bStd });
 }
 
-/** max |a - b| / max |b| */
-export function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
-  let num = 0, den = 0;
-  for (let i = 0; i < a.length; i++) { num = Math.max(num, Math.abs(a[i] - b[i])); den = Math.max(den, Math.abs(b[i])); }
-  return den === 0 ? num : num / den;
-}
+export { relErr } from "../helpers/compare.js";

@@ -142,8 +142,3 @@ export class JsonTarget {
 export function checkOutputs(pairs: [string, string | undefined][]): void {
   for (const [flag, p] of pairs) if (p !== undefined) checkWritable(p, flag);
 }
-
-/** An option that only makes sense with another: one line naming both. */
-export function needs(flag: string, value: unknown, other: string, otherValue: unknown, why = ""): void {
-  if (value !== undefined && otherValue === undefined) throw new UsageError(`${flag} needs ${other}${why ? ` (${why})` : ""}`);
-}

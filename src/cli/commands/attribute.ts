@@ -65,6 +65,9 @@ function logitsOf(m: LinearSurrogate, Kxt: Matrix): Matrix {
   return { rows: nt, cols: C, data: Z };
 }
 
+/** NaN (nothing flagged / nothing affected) reads as n/a in the summary. */
+const na = (v: number): string => (Number.isNaN(v) ? "n/a" : fmt(v));
+
 function argmax(row: Float64Array): number {
   let b = 0;
   for (let c = 1; c < row.length; c++) if (row[c] > row[b]) b = c;
@@ -139,6 +142,7 @@ async function runAttribute(f: Flags): Promise<void> {
     y = readColumns(f.y!, "--y");
     checkRows("--y", f.y!, y, n, `--k ${f.k} is ${n} x ${n}`);
     if (y instanceof Float64Array) y = Float64Array.from(classIndices(f.y!, "--y", y, classes));
+    else if (classes !== undefined) throw new UsageError(`--classes applies to class indices; --y ${f.y} is ${y.rows} x ${y.cols}, which gives ${y.cols} classes`);
   }
   const C = model ? model.W.rows : fit ? (y instanceof Float64Array ? (classes ?? y.reduce((m, c) => Math.max(m, c + 1), 0)) : y!.cols) : 0;
   if (f.trainClasses !== undefined) {
@@ -210,6 +214,6 @@ async function runAttribute(f: Flags): Promise<void> {
   if (points) parts.push(`${points.length} points attributed`);
   if (trainClasses) parts.push("class summaries");
   parts.push(`top-${top} neighbours by ${rankBy}`);
-  if (poison) parts.push(`${poison.flagged.filter(Boolean).length} flagged` + (truth ? ` (precision ${fmt(poison.precision)}, recall ${fmt(poison.recall)})` : ""));
+  if (poison) parts.push(`${poison.flagged.filter(Boolean).length} flagged` + (truth ? ` (precision ${na(poison.precision)}, recall ${na(poison.recall)})` : ""));
   summary(`attribute: ${parts.join(", ")} -> ${[...outputs.map((o) => o.path), out.name].join(", ")} (${seconds(t0)})`);
 }

@@ -136,6 +136,7 @@ async function runSurrogate(f: Flags): Promise<void> {
     checkRows("--labels", f.labels, v, nt, `--kxt ${f.kxt} has ${nt} test points`);
     labels = model === "logistic" ? binaryClasses(f.labels, "--labels", v) : classIndices(f.labels, "--labels", v);
   }
+  if (classes !== undefined && !(y instanceof Float64Array)) throw new UsageError(`--classes applies to class indices; --y ${f.y} is ${y.rows} x ${y.cols}, which gives ${y.cols} classes`);
   // glm class indices: validated here so the message names the file
   let yClasses: Int32Array | undefined;
   if (model === "glm" && y instanceof Float64Array && y.some((v) => v === -1)) throw new UsageError(`--y ${f.y}: -1 labels; the GLM takes class indices 0..C-1 (use --model logistic for +-1 labels)`);
