@@ -5,7 +5,6 @@ import type { Ctx } from "./runtime/context.js";
 import { NtkError } from "./runtime/errors.js";
 import type { Backend, Matrix, ProgressCallback } from "./types.js";
 import { computeKernel, type KernelOptions } from "./kernels/index.js";
-import { gpuComputeKernel, gpuSupports, kernelWork } from "./kernels/gpu.js";
 import type { GpuContext } from "./webgpu/index.js";
 import { spectrum, type SpectrumOptions, type SpectrumResult } from "./analysis/spectrum.js";
 import { fitKernel, type FitModel, type FitOptions } from "./analysis/fit.js";
@@ -62,9 +61,11 @@ export class Engine {
   /** A kernel matrix per the contract's `kernel --kind` table (options are the flags in camelCase). */
   async kernel(opts: KernelOptions): Promise<Matrix> {
     const gpu = this.gpu;
-    if (gpu && this.backend === "webgpu" && !gpu.lost && opts && gpuSupports(opts) && kernelWork(opts) >= this.gpuMinWork) {
+    // The GPU modules load only when a device is held (wasm-only users never pay for them).
+    const g = gpu && this.backend === "webgpu" && !gpu.lost && opts ? await import("./kernels/gpu.js") : null;
+    if (gpu && g && g.gpuSupports(opts) && g.kernelWork(opts) >= this.gpuMinWork) {
       try {
-        return await gpuComputeKernel(this.ctx, gpu, opts);
+        return await g.gpuComputeKernel(this.ctx, gpu, opts);
       } catch (e) {
         // A GPU refusal (no shader for this combination, device lost) is retried on
         // WebAssembly, which also re-validates the options and reports real misuse.

@@ -50,3 +50,13 @@ export { attribution, classAttribution, topK, topKNeighbours, poisonFlags } from
 export type { LinearSurrogate, ClassSummary, PoisonReport } from "./analysis/index.js";
 export { faithfulness, rSquared } from "./analysis/index.js";
 export type { Faithfulness } from "./analysis/index.js";
+// Models and kernels below the contract's `kernel` (for scripts that keep a model in memory).
+export { randomMlp, mlpFromTensors, forward, jacobian } from "./model/index.js";
+export type { Mlp, MlpSpec, Activation, Parameterization } from "./model/index.js";
+export { empiricalKernel } from "./kernels/empirical.js";
+export { projectedKernel } from "./kernels/projected.js";
+export { classicKernel } from "./kernels/classic.js";
+export { rffFeatures, rffKernel } from "./kernels/rff.js";
+export { infiniteKernel } from "./kernels/infinite.js";
+export { reluLift, normalizeRows } from "./kernels/lift.js";
+export { snapshotKernel } from "./train/index.js";

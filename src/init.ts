@@ -10,7 +10,7 @@ import type { SimdMode } from "./runtime/features.js";
 import type { Ctx } from "./runtime/context.js";
 import { poolSupported, resolveThreads, WorkerPool } from "./runtime/pool.js";
 import { Engine } from "./engine.js";
-import { requestGpu, gpuUnavailableReason, type GpuContext } from "./webgpu/index.js";
+import type { GpuContext } from "./webgpu/index.js";
 
 /** Multiply-adds above which backend "auto" computes a kernel on the GPU (N = 2000, d = 500). */
 export const AUTO_GPU_MIN_WORK = 2e9;
@@ -45,10 +45,20 @@ export async function init(opts: InitOptions = {}): Promise<Engine> {
   }
   // WebGPU: "webgpu" insists on an adapter; "auto" takes a hardware one only
   // (software adapters such as lavapipe/SwiftShader are slower than the wasm core).
+  // The WebGPU modules load only when asked for (lazily: wasm-only users never pay for them).
   let gpu: GpuContext | null = null;
-  if (backend === "webgpu" || backend === "auto") gpu = await requestGpu().catch(() => null);
+  let why = "";
+  if (backend === "webgpu" || backend === "auto") {
+    try {
+      const w = await import("./webgpu/index.js");
+      gpu = await w.requestGpu().catch(() => null);
+      if (!gpu) why = w.gpuUnavailableReason();
+    } catch (e) {
+      why = `the WebGPU backend could not be loaded (${(e as Error).message})`;
+    }
+  }
   if (backend === "webgpu" && !gpu) {
-    throw new NtkError("backend", `init: backend "webgpu" found no usable adapter: ${gpuUnavailableReason()} (use backend "wasm" or "auto")`);
+    throw new NtkError("backend", `init: backend "webgpu" found no usable adapter: ${why} (use backend "wasm" or "auto")`);
   }
   if (backend === "auto" && gpu?.info.software) { gpu.dispose(); gpu = null; }
   const threads = await resolveThreads(opts.threads);

@@ -24,13 +24,18 @@ import { Clock, engine, fmt, isMain, mdTable, parseArgs, svgChart, uniform, writ
 export interface DepthRun {
   optimizer: "gd" | "adam";
   depth: number; params: number; lr: number;
-  epochs: number[]; loss: number[];
+  /** snapshot epochs (for cos and kernelDistance) */
+  epochs: number[];
+  /** training loss every LOSS_EVERY epochs and at the last (at lossEpochs) */
+  lossEpochs: number[]; loss: number[];
   /** per snapshot: cos a(y, k) for k = 1..top */
   cos: number[][];
   kernelDistance: number[];
   seconds: number;
 }
 export interface Exp2Result { setup: Record<string, unknown>; ks: number[]; runs: DepthRun[]; machine: unknown }
+
+const LOSS_EVERY = 10;
 
 export function target(x1: number, x2: number): number {
   return Math.sin(2 * Math.PI * x1) * Math.cos(2 * Math.PI * x2) + 0.5 * (x1 - x2);
@@ -61,9 +66,11 @@ export async function run(o: RunOptions = {}): Promise<Exp2Result> {
       x, y, arch, ...model, optimizer: opt, lr, epochs, snapshotEvery: every, top, kernels: ["entk"],
       ...(opt === "adam" ? { batchSize: N } : {}),
     });
+    const keep = r.losses.map((_, i) => i).filter((i) => i % LOSS_EVERY === 0 || i === epochs);
     runs.push({
       optimizer: opt, depth: L, params: r.config.params, lr,
-      epochs: r.snapshots.map((s) => s.epoch), loss: r.losses,
+      epochs: r.snapshots.map((s) => s.epoch),
+      lossEpochs: keep.map((i) => i), loss: keep.map((i) => r.losses[i]),
       cos: r.snapshots.map((s) => s.entk!.cumulative.map(Math.sqrt)),
       kernelDistance: r.snapshots.map((s) => s.entk!.distance),
       seconds: (performance.now() - t0) / 1000,
@@ -79,7 +86,7 @@ export async function run(o: RunOptions = {}): Promise<Exp2Result> {
   writeOut(o, "02-alignment-depth.json", res);
   writeOut(o, "02-alignment-depth.md", mdTable(
     ["optimizer", "hidden layers", "params", "eta", "loss t=0", `loss t=${epochs}`, ...ks.flatMap((k) => [`cos a(y,${k}) t=0`, `t=${epochs}`]), "|K_T - K_0|/|K_0|"],
-    runs.map((r) => [r.optimizer, r.depth, r.params, r.lr, r.loss[0], r.loss[epochs], ...ks.flatMap((k) => [r.cos[0][k - 1], r.cos[r.cos.length - 1][k - 1]]), r.kernelDistance[r.kernelDistance.length - 1]]),
+    runs.map((r) => [r.optimizer, r.depth, r.params, r.lr, r.loss[0], r.loss[r.loss.length - 1], ...ks.flatMap((k) => [r.cos[0][k - 1], r.cos[r.cos.length - 1][k - 1]]), r.kernelDistance[r.kernelDistance.length - 1]]),
   ));
   const kPlot = Math.min(10, top);
   for (const opt of optimizers) {
@@ -91,7 +98,7 @@ export async function run(o: RunOptions = {}): Promise<Exp2Result> {
     }));
     writeOut(o, `02-loss-depth-${opt}.svg`, svgChart({
       title: `Training loss by depth (${what})`, xlabel: "epoch", ylabel: "1/(2N) sum (f - y)^2", ylog: true,
-      series: rs.map((r) => ({ name: `${r.depth} hidden`, x: r.loss.map((_, i) => i), y: r.loss })),
+      series: rs.map((r) => ({ name: `${r.depth} hidden`, x: r.lossEpochs, y: r.loss })),
     }));
   }
   return res;

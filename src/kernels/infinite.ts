@@ -35,6 +35,14 @@ function checkOptions(op: string, x: Matrix, o: InfiniteOptions): { depth: numbe
   if (arch[0] !== x.cols) {
     throw new NtkError("shape", `${op}: arch starts with input width ${arch[0]} but X is ${shapeOf(x)} (${x.cols} features per sample)`);
   }
+  return { depth: arch.length - 2, ...layerParams(op, o) };
+}
+
+/**
+ * The activation code of the core (assembly/infinite.ts ACT_*) and the variances
+ * w2 = W_std^2, b2 = b_std^2, validated for `op`; shared with the GPU backend.
+ */
+export function layerParams(op: string, o: Pick<InfiniteOptions, "activation" | "wStd" | "bStd">): { act: number; w2: number; b2: number } {
   const name = String(o.activation);
   if (!(INFINITE_ACTIVATIONS as readonly string[]).includes(name)) {
     throw new NtkError("argument", `${op}: activation '${name}' has no closed-form infinite-width kernel; supported: ${INFINITE_ACTIVATIONS.join(", ")}`);
@@ -42,7 +50,7 @@ function checkOptions(op: string, x: Matrix, o: InfiniteOptions): { depth: numbe
   const wStd = o.wStd ?? 1, bStd = o.bStd ?? 0;
   if (!Number.isFinite(wStd) || wStd <= 0) throw new NtkError("argument", `${op}: wStd must be a positive finite number, got ${wStd}`);
   if (!Number.isFinite(bStd) || bStd < 0) throw new NtkError("argument", `${op}: bStd must be a non-negative finite number, got ${bStd}`);
-  return { depth: arch.length - 2, act: ACT_CODE[name as InfiniteActivation], w2: wStd * wStd, b2: bStd * bStd };
+  return { act: ACT_CODE[name as InfiniteActivation], w2: wStd * wStd, b2: bStd * bStd };
 }
 
 /** The infinite-width NNGP or NTK (N x N2) of the `arch` network between the rows of x and x2. */

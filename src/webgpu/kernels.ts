@@ -13,7 +13,7 @@ import { NtkError } from "../runtime/errors.js";
 import type { Matrix } from "../types.js";
 import { checkInputs, resolveGamma } from "../kernels/classic.js";
 import { normalizeRows } from "../kernels/lift.js";
-import { INFINITE_ACTIVATIONS } from "../kernels/infinite.js";
+import { layerParams } from "../kernels/infinite.js";
 import { shapeOf } from "../matrix.js";
 import type { GpuContext } from "./device.js";
 import { Job } from "./buffers.js";
@@ -42,7 +42,6 @@ export interface GpuKernelOptions extends GpuBlockOptions {
 }
 
 const OPS: Record<string, number> = { linear: 0, rbf: 1, laplacian: 2, cauchy: 3 };
-const ACT: Record<string, number> = { relu: 0, erf: 1, identity: 2 };
 
 /** Unit-length rows (f64) and the norms: the angle shader's inputs. */
 function unitRows(x: Matrix): { u: Float64Array; norms: Float64Array } {
@@ -119,14 +118,8 @@ export async function gpuKernel(gpu: GpuContext, opts: GpuKernelOptions): Promis
   let depth = 0, act = 0, w2 = 1, b2 = 0;
   if (kind === "nngp" || kind === "ntk") {
     const arch = parseArchOpt(op, opts.arch, d);
-    const name = String(opts.activation);
-    if (!(INFINITE_ACTIVATIONS as readonly string[]).includes(name)) {
-      throw new NtkError("argument", `${op}: activation '${name}' has no closed-form infinite-width kernel; supported: ${INFINITE_ACTIVATIONS.join(", ")}`);
-    }
-    const wStd = opts.wStd ?? 1, bStd = opts.bStd ?? 0;
-    if (!Number.isFinite(wStd) || wStd <= 0) throw new NtkError("argument", `${op}: wStd must be a positive finite number, got ${wStd}`);
-    if (!Number.isFinite(bStd) || bStd < 0) throw new NtkError("argument", `${op}: bStd must be a non-negative finite number, got ${bStd}`);
-    depth = arch.length - 2; act = ACT[name]; w2 = wStd * wStd; b2 = bStd * bStd;
+    depth = arch.length - 2;
+    ({ act, w2, b2 } = layerParams(op, { activation: String(opts.activation), wStd: opts.wStd, bStd: opts.bStd }));
   }
   const job = new Job(gpu.device, gpu.pool);
   try {

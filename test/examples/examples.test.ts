@@ -9,7 +9,8 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium } from "../helpers/browser.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const expected = JSON.parse(readFileSync(join(ROOT, "test", "fixtures", "examples", "expected.json"), "utf8")) as {
@@ -90,10 +91,7 @@ describe("examples", () => {
       // scripts/serve.mjs is plain ESM without type declarations
       const serve = (await import("../../scripts/serve.mjs" as string)) as { startServer(o: { port: number }): Promise<{ url: string; close(): Promise<void> }> };
       server = await serve.startServer({ port: 0 });
-      browser = await chromium.launch({
-        executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-        args: ["--headless=new", "--no-sandbox", "--disable-background-networking", "--disable-component-update"],
-      });
+      browser = await launchChromium();
     });
     afterAll(async () => { await browser?.close(); await server?.close(); });
 

@@ -10,7 +10,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { Core } from "../../src/runtime/core.js";
 import { runTasks, type Ctx } from "../../src/runtime/context.js";
 import { coreFileName, relaxedSimdSupported, resolveSimd, simdSupported } from "../../src/runtime/features.js";
-import { gemm, gemmF32, gemmTasks, gemmWorkBytes, gram, type GemmCall } from "../../src/linalg/blas.js";
+import { gemm, gemmF32, gemmTasks, gemmWorkBytes, gram, gramF32, type GemmCall } from "../../src/linalg/blas.js";
 import type { Matrix } from "../../src/types.js";
 import { getCtx } from "../helpers/core.js";
 
@@ -105,6 +105,25 @@ describe("relaxed-SIMD core", () => {
     expect(same(await run(7), one)).toBe(true);
     const J = mat(97, 211, 6);
     expect(same((await gram(ctx, J)).data, (await gemm(ctx, J, J, { transB: true })).data)).toBe(true);
+    const Jf = { rows: J.rows, cols: J.cols, data: Float32Array.from(J.data) };
+    expect(same((await gramF32(ctx, Jf)).data, (await gemmF32(ctx, Jf, Jf, { transB: true })).data)).toBe(true);
+  });
+
+  it("3-row tiles: edges, column blocks past NC and transposes give the same bits", async (t) => {
+    if (!relaxed) return t.skip();
+    // n = 1030 crosses the relaxed build's NC = 1008; m = 31 is not a multiple of MR = 3
+    const A = mat(31, 40, 7), B = mat(40, 1030, 8);
+    const r = await gemm(relaxed, A, B, { alpha: 1.25 });
+    const At = { rows: A.cols, cols: A.rows, data: tr(A) }, Bt = { rows: B.cols, cols: B.rows, data: tr(B) };
+    expect(same((await gemm(relaxed, At, Bt, { alpha: 1.25, transA: true, transB: true })).data, r.data)).toBe(true);
+    // each row alone (one edge tile per column panel) gives that row's bits
+    for (const i of [0, 2, 3, 30]) {
+      const Ai = { rows: 1, cols: A.cols, data: A.data.slice(i * A.cols, (i + 1) * A.cols) };
+      const ri = await gemm(relaxed, Ai, B, { alpha: 1.25 });
+      expect(same(ri.data, r.data.slice(i * 1030, (i + 1) * 1030))).toBe(true);
+    }
+    const p = await gemm(portable, A, B, { alpha: 1.25 });
+    expect(maxRel(r.data, p.data)).toBeLessThan(1e-13);
   });
 });
 

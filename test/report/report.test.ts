@@ -4,7 +4,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser } from "playwright-core";
+import type { Browser } from "playwright-core";
+import { launchChromium, seriesPixelCounts } from "../helpers/browser.js";
 import { decodeMnistPack } from "../../src/data/mnist.js";
 import { analyze } from "../../src/pipeline/analyze.js";
 import { renderReport } from "../../src/report/html.js";
@@ -14,10 +15,7 @@ const ARTIFACTS = join(import.meta.dirname, "..", "..", "test-artifacts");
 let browser: Browser;
 
 beforeAll(async () => {
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless=new", "--no-sandbox", "--disable-background-networking", "--disable-component-update"],
-  });
+  browser = await launchChromium();
 });
 afterAll(async () => { await browser?.close(); });
 
@@ -40,19 +38,7 @@ describe("analyze report", () => {
     await page.waitForFunction(() => document.body?.dataset.rendered === "true", undefined, { timeout: 90_000 });
     expect(errors).toEqual([]);
     // Count pixels of each series' colour on each plot's canvas.
-    const counts = await page.evaluate(() => {
-      const colours = [[31, 119, 180], [214, 39, 40], [44, 160, 44]];
-      return ["plot-spectrum", "plot-cumulative", "plot-loss"].map((id) => {
-        const canvas = document.querySelector(`#${id} canvas`) as HTMLCanvasElement | null;
-        if (!canvas) return [-1, -1, -1];
-        const d = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
-        return colours.map(([r, g, b]) => {
-          let n = 0;
-          for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - r) < 24 && Math.abs(d[i + 1] - g) < 24 && Math.abs(d[i + 2] - b) < 24 && d[i + 3] > 200) n++;
-          return n;
-        });
-      });
-    });
+    const counts = await seriesPixelCounts(page, ["plot-spectrum", "plot-cumulative", "plot-loss"], [[31, 119, 180], [214, 39, 40], [44, 160, 44]]);
     for (const [p, perSeries] of counts.entries()) {
       for (const [s, n] of perSeries.entries()) expect(n, `plot ${p}, series ${s}`).toBeGreaterThan(50);
     }

@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, relative, sep } from "node:path";
 import { ARTIFACTS, CONFORMANCE_BUNDLE, ROOT } from "./bundle.js";
+import { launchChromium } from "../helpers/browser.js";
 
 export interface ConformanceRun { threads: number; digests: Record<string, string> }
 export interface RuntimeResult {
@@ -90,11 +91,7 @@ export interface ChromiumResult extends RuntimeResult {
  * is not (init must fall back to one thread, silently).
  */
 export async function runChromium(baseUrl: string): Promise<ChromiumResult> {
-  const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless=new", "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--enable-unsafe-webgpu"],
-  });
+  const browser = await launchChromium({ webgpu: true });
   try {
     const page = await browser.newPage();
     const errors: string[] = [];

@@ -11,11 +11,11 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromium, type Browser, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchChromium, seriesPixelCounts } from "../helpers/browser.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const ARTIFACTS = join(ROOT, "test-artifacts");
-const CHROMIUM_ARGS = ["--headless=new", "--no-sandbox", "--disable-background-networking", "--disable-component-update"];
 
 let server: ChildProcess;
 let baseUrl = "";
@@ -63,7 +63,7 @@ async function setKinds(p: Page, kinds: string[]): Promise<void> {
 beforeAll(async () => {
   mkdirSync(ARTIFACTS, { recursive: true });
   ({ proc: server, url: baseUrl } = await startServe());
-  browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS });
+  browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1300, height: 1200 } });
   page.on("console", (m) => { if (m.type() === "error") errors.push(m.text()); });
   page.on("pageerror", (e) => errors.push(String(e)));
@@ -140,19 +140,7 @@ describe("web playground", () => {
     }
 
     // Every figure drew both series: pixels of each series colour on its canvas.
-    const counts = await page.evaluate(() => {
-      const colours = [[31, 119, 180], [214, 39, 40]];
-      return ["plot-spectrum", "plot-cumulative", "plot-loss"].map((id) => {
-        const canvas = document.querySelector(`#${id} canvas`) as HTMLCanvasElement | null;
-        if (!canvas) return [-1, -1];
-        const d = canvas.getContext("2d")!.getImageData(0, 0, canvas.width, canvas.height).data;
-        return colours.map(([r, g, b]) => {
-          let n = 0;
-          for (let i = 0; i < d.length; i += 4) if (Math.abs(d[i] - r) < 24 && Math.abs(d[i + 1] - g) < 24 && Math.abs(d[i + 2] - b) < 24 && d[i + 3] > 200) n++;
-          return n;
-        });
-      });
-    });
+    const counts = await seriesPixelCounts(page, ["plot-spectrum", "plot-cumulative", "plot-loss"], [[31, 119, 180], [214, 39, 40]]);
     // (curves that nearly coincide, like the two cumulative projections here, hide each other: each needs only a few visible pixels)
     for (const [p, perSeries] of counts.entries()) {
       for (const [s, n] of perSeries.entries()) expect(n, `plot ${p}, series ${s}`).toBeGreaterThan(10);

@@ -3,14 +3,11 @@
 // --enable-unsafe-webgpu and no GPU Chromium offers its SwiftShader adapter
 // (measured on Chromium 156: no other flag needed).
 import { ENTRY_BUNDLE, ROOT } from "./bundle.js";
+import { launchChromium } from "../helpers/browser.js";
 import type { Summary, SuiteOptions } from "./entry.js";
 
 export async function runInChromium(baseUrl: string, opts: SuiteOptions, timeoutMs = 90_000): Promise<Summary> {
-  const { chromium } = await import("playwright-core");
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--headless=new", "--no-sandbox", "--disable-background-networking", "--disable-component-update", "--enable-unsafe-webgpu"],
-  });
+  const browser = await launchChromium({ webgpu: true });
   try {
     const page = await browser.newPage();
     const errors: string[] = [];
