@@ -58,7 +58,7 @@ export async function init(opts: InitOptions = {}): Promise<Engine> {
     }
   }
   if (backend === "webgpu" && !gpu) {
-    throw new NtkError("backend", `init: backend "webgpu" found no usable adapter: ${why} (use backend "wasm" or "auto")`);
+    throw new NtkError("backend", `init: backend "webgpu" found no usable WebGPU adapter: ${why} (use backend "wasm" or "auto")`);
   }
   if (backend === "auto" && gpu?.info.software) { gpu.dispose(); gpu = null; }
   const threads = await resolveThreads(opts.threads);

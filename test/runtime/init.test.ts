@@ -8,7 +8,7 @@ describe("init", () => {
     const err = await init({ backend: "webgpu" }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NtkError);
     expect((err as NtkError).code).toBe("backend");
-    expect((err as Error).message).toMatch(/backend "webgpu" found no usable adapter.*use backend "wasm" or "auto"/);
+    expect((err as Error).message).toMatch(/backend "webgpu" found no usable WebGPU adapter.*use backend "wasm" or "auto"/);
     const nk = await init({ backend: "auto" });
     expect(nk.backend).toBe("wasm");
     nk.dispose();
