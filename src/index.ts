@@ -11,9 +11,6 @@ export { readNpy, writeNpy, npyToMatrix, npyToVector, readSafetensors, writeSafe
 export type { NdArray, Tensor, CsvTable } from "./io/index.js";
 export type { KernelOptions } from "./kernels/index.js";
 export { KERNEL_KINDS } from "./kernels/index.js";
-export type { SpectrumOptions, SpectrumResult } from "./analysis/spectrum.js";
-export type { FitOptions, FitModel } from "./analysis/fit.js";
-export { kendallTau } from "./analysis/kendall.js";
 export { analyze, DEFAULT_KINDS } from "./pipeline/analyze.js";
 export type { AnalyzeOptions, AnalyzeResult, AnalyzeKernelResult } from "./pipeline/analyze.js";
 export { renderReport } from "./report/html.js";
@@ -24,32 +21,7 @@ export type { TrainOptions, TrainResult, Snapshot, EpochInfo } from "./train/ind
 // The analyses (src/analysis): each takes the engine's context first, e.g.
 // `alignmentCurve(y, V)`, `await pca(nk.ctx, X, { k: 10 })`.
 export type { Ctx } from "./runtime/context.js";
-export { spectrum, yKinvY, DEFAULT_STEPS, PSD_TOL } from "./analysis/index.js";
-export { fitKernel } from "./analysis/index.js";
-export { alignmentCurve, labelProjections, kernelTargetAlignment, effectiveRank, frobeniusNorm, cumulativeSum } from "./analysis/index.js";
-export { predictDynamics, convergenceCurve, stableStep, flowSpeeds } from "./analysis/index.js";
-export type { DynamicsOptions, DynamicsResult, ConvergencePoint } from "./analysis/index.js";
-export { esdHistogram, marchenkoPastur, bulkEdge, outliers, hillEstimator, principalAngles, qqPairs, quantileSorted } from "./analysis/index.js";
-export type { Histogram, BulkEdge, HillResult, PrincipalAngles } from "./analysis/index.js";
-export { krr, pinvApply, trapezoidalWeights, weightedRegression } from "./analysis/index.js";
-export type { RidgeSolution } from "./analysis/index.js";
-export { featureRegression } from "./analysis/index.js";
-export type { FeatureRegression } from "./analysis/index.js";
-export { logisticNewton, logisticObjective, toPlusMinus } from "./analysis/index.js";
-export type { LogisticOptions, LogisticSolution } from "./analysis/index.js";
-export { fitKernelGlm, softmaxRows } from "./analysis/index.js";
-export type { GlmOptions, KernelGlm } from "./analysis/index.js";
-export { lbfgs } from "./analysis/index.js";
-export type { LbfgsOptions, LbfgsResult, Objective } from "./analysis/index.js";
-export { lazyPredict } from "./analysis/index.js";
-export type { LazyInputs } from "./analysis/index.js";
-export { pca } from "./analysis/index.js";
-export type { PcaResult } from "./analysis/index.js";
-export type { KendallResult } from "./analysis/index.js";
-export { attribution, classAttribution, topK, topKNeighbours, poisonFlags } from "./analysis/index.js";
-export type { LinearSurrogate, ClassSummary, PoisonReport } from "./analysis/index.js";
-export { faithfulness, rSquared } from "./analysis/index.js";
-export type { Faithfulness } from "./analysis/index.js";
+export * from "./analysis/index.js";
 // Models and kernels below the contract's `kernel` (for scripts that keep a model in memory).
 export { randomMlp, mlpFromTensors, forward, jacobian } from "./model/index.js";
 export type { Mlp, MlpSpec, Activation, Parameterization } from "./model/index.js";

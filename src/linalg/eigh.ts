@@ -172,14 +172,13 @@ const NB_SYTRD = 32;
 const NX_SYTRD = 128;
 /** Column-block width of the trailing rank-2nb update (keeps the GEMMs on the lower triangle). */
 const BS_SYR2K = 256;
-export let SYR2K_FUSED = true;
-export function __setFused(v: boolean): void { SYR2K_FUSED = v; }
 
 /**
  * Blocked reduction to tridiagonal form (dsytrd 'L', column-major): panels of nb
  * columns by latrd (level 2, the symmetric matrix-vector products), then the
- * trailing update A22 -= V W^T + W V^T as GEMMs over column blocks of the lower
- * triangle (level 3, parallel), and sytd2 for the last nx columns.
+ * trailing update A22 -= V W^T + W V^T = [V W] [W V]^T as one k = 2nb GEMM per
+ * column block of the lower triangle (level 3, parallel; half the passes over
+ * A22 of two rank-nb GEMMs), and sytd2 for the last nx columns.
  */
 async function sytrd(ctx: Ctx, n: number, a: number, lda: number, d: number, e: number, tau: number, work: number): Promise<void> {
   const core = ctx.core, X = core.exports;
@@ -198,29 +197,19 @@ async function sytrd(ctx: Ctx, n: number, a: number, lda: number, d: number, e: 
         const aii = a + 8 * (i0 * lda + i0);
         const W = P + 8 * nb * m;
         await latrd(ctx, m, nb, aii, lda, e + 8 * i0, tau + 8 * i0, W, m, sym);
-        if (SYR2K_FUSED) {
-          const av = core.f64(aii, (nb - 1) * lda + m), pv = core.f64(P, 3 * nb * m);
-          for (let c = 0; c < nb; c++) {
-            const col = av.subarray(c * lda, c * lda + m);
-            pv.set(col, c * m); pv.set(col, (2 * nb + c) * m);
-          }
-          // A(j0:n, j0:j0+bs) -= [V W](j0:n, :) [W V](j0:j0+bs, :)^T
-          for (let j0 = nb; j0 < m; j0 += BS_SYR2K) {
-            const bs = Math.min(BS_SYR2K, m - j0), rows = m - j0;
-            const C = aii + 8 * (j0 * lda + j0);
-            await gemmCM(ctx, false, true, rows, bs, 2 * nb, -1, P + 8 * j0, m, W + 8 * j0, m, 1, C, lda);
-          }
-        } else {
-        // A(j0:n, j0:j0+bs) -= V(j0:n, :) W(j0:j0+bs, :)^T + W(j0:n, :) V(j0:j0+bs, :)^T
+        const av = core.f64(aii, (nb - 1) * lda + m), pv = core.f64(P, 3 * nb * m);
+        for (let c = 0; c < nb; c++) {
+          const col = av.subarray(c * lda, c * lda + m);
+          pv.set(col, c * m); pv.set(col, (2 * nb + c) * m);
+        }
+        // A(j0:n, j0:j0+bs) -= [V W](j0:n, :) [W V](j0:j0+bs, :)^T
         for (let j0 = nb; j0 < m; j0 += BS_SYR2K) {
           const bs = Math.min(BS_SYR2K, m - j0), rows = m - j0;
-          const V0 = aii + 8 * j0, W0 = W + 8 * j0, C = aii + 8 * (j0 * lda + j0);
-          await gemmCM(ctx, false, true, rows, bs, nb, -1, V0, lda, W0, m, 1, C, lda);
-          await gemmCM(ctx, false, true, rows, bs, nb, -1, W0, m, V0, lda, 1, C, lda);
+          const C = aii + 8 * (j0 * lda + j0);
+          await gemmCM(ctx, false, true, rows, bs, 2 * nb, -1, P + 8 * j0, m, W + 8 * j0, m, 1, C, lda);
         }
-        }
-        const av = core.f64(a, (n - 1) * lda + n), ev = core.f64(e, n), dv = core.f64(d, n);
-        for (let j = i0; j < i0 + nb; j++) { av[j * lda + j + 1] = ev[j]; dv[j] = av[j * lda + j]; }
+        const ev = core.f64(e, n), dv = core.f64(d, n), aw = core.f64(a, (n - 1) * lda + n);
+        for (let j = i0; j < i0 + nb; j++) { aw[j * lda + j + 1] = ev[j]; dv[j] = aw[j * lda + j]; }
       }
     });
   }
