@@ -282,3 +282,51 @@ describe("tridiagonalisation on a worker pool", () => {
     expectValuesClose(v1.values, one.values, 1e-13);
   });
 });
+
+describe("tridiagonalisation kernels (core level)", () => {
+  it("symv_lower_part_f64: column pairs and a last odd column give the chunk's share of A x", async () => {
+    const ctx = await getCtx(), core = ctx.core, X = core.exports;
+    const m = 37, lda = 41;
+    // column-major lower triangle of a symmetric matrix; the upper part holds NaN (must not be read)
+    const a = new Float64Array(lda * m).fill(NaN), x = new Float64Array(m);
+    const S = (i: number, j: number) => Math.sin(1 + i * 7 + j * 3) + (i === j ? 2 : 0);
+    for (let j = 0; j < m; j++) { x[j] = Math.cos(j); for (let i = j; i < m; i++) a[j * lda + i] = S(i, j); }
+    for (const [c0, c1] of [[0, m], [0, 10], [3, 20], [6, 7], [30, m], [5, 5]]) {
+      const y = core.scope((s) => {
+        const pa = s.putF64(a), px = s.putF64(x), py = s.f64(m);
+        core.f64(py, m).fill(-7);
+        X.symv_lower_part_f64(m, pa, lda, px, py, c0, c1);
+        return core.getF64(py, m);
+      });
+      // reference: what the stored (lower) columns [c0, c1) contribute: column j adds
+      // A(r, j) x_j to rows r > j and its whole dot A(j:m, j) . x(j:m) to row j
+      for (let r = 0; r < m; r++) {
+        if (r < c0) { expect(y[r]).toBe(-7); continue; }            // not touched
+        let ref = 0, mag = 0;
+        const add = (v: number) => { ref += v; mag += Math.abs(v); };
+        for (let j = c0; j < Math.min(c1, r); j++) add(S(r, j) * x[j]);
+        if (r < c1) for (let i = r; i < m; i++) add(S(i, r) * x[i]);
+        expect(Math.abs(y[r] - ref)).toBeLessThanOrEqual(4e-16 * m * (mag + 1e-300));
+      }
+    }
+  });
+
+  it("trmm_upper_f64 gives the bits of the row-wise dot 0 + T(i,i) w_i + T(i,i+1) w_(i+1) + ...", async () => {
+    const ctx = await getCtx(), core = ctx.core;
+    const k = 13, ldt = 16, ncols = 5, ldw = 15;
+    const t = new Float64Array(ldt * k), w = new Float64Array(ldw * ncols);
+    for (let p = 0; p < k; p++) for (let i = 0; i <= p; i++) t[p * ldt + i] = Math.sin(3 + i * 5 + p * 11) / 3;
+    for (let i = 0; i < w.length; i++) w[i] = Math.cos(i * 1.7) * 10;
+    w[2 * ldw + k - 1] = 0; t[(k - 1) * ldt + (k - 1)] = -0.5;       // a -0 product: 0 + (-0) = +0 as in the dot
+    const out = core.scope((s) => {
+      const pt = s.putF64(t), pw = s.putF64(w);
+      core.exports.trmm_upper_f64(k, ncols, pt, ldt, pw, ldw);
+      return core.getF64(pw, ldw * ncols);
+    });
+    for (let c = 0; c < ncols; c++) for (let i = 0; i < ldw; i++) {
+      let ref = w[c * ldw + i];
+      if (i < k) { ref = 0; for (let p = i; p < k; p++) ref += t[p * ldt + i] * w[c * ldw + p]; }
+      expect(Object.is(out[c * ldw + i], ref)).toBe(true);
+    }
+  });
+});
