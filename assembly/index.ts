@@ -15,3 +15,4 @@ export * from "./kernels";
 export * from "./mlp";
 export * from "./infinite";
 export { abort } from "./runtime/abort";
+export * from "./kendall";

@@ -52,6 +52,9 @@ export class Engine {
     };
   }
 
+  /** The WebAssembly core's SIMD build: "portable" (bit-identical everywhere) or "relaxed" (fused multiply-add). */
+  get simd(): "portable" | "relaxed" { return this.ctx.core.exports.core_relaxed_simd() ? "relaxed" : "portable"; }
+
   /** Threads in use for WebAssembly work (1 without a worker pool). */
   get threads(): number { return this.ctx.pool ? this.ctx.pool.threads : 1; }
 

@@ -5,7 +5,13 @@
 // D the discordant pairs = the exchanges a stable merge sort by y makes on the
 // (x, y)-sorted sequence. The p-value is scipy.stats.kendalltau's
 // method="asymptotic" (normal approximation with the tie-corrected variance),
-// two-sided. All counts are exact integers below 2^53 for n < 10^7.
+// two-sided.
+//
+// With a ctx the counting (sorts, ties, discordant pairs) runs in the wasm core
+// (assembly/kendall.ts: u64 keys, branch-free merges, D in an i64); without one,
+// the TypeScript version below. Both accumulate the same f64 tie sums in the same
+// order, so they give identical bits. Counts are exact below 2^53 (n < ~1.3e8).
+import type { Ctx } from "../runtime/context.js";
 import { NtkError } from "../runtime/errors.js";
 import { erfc } from "./normal.js";
 
@@ -80,13 +86,11 @@ function toF64(op: string, name: string, v: ArrayLike<number>): Float64Array {
   return a;
 }
 
-/** Kendall's tau-b of paired samples x, y (same length), with its asymptotic p-value. */
-export function kendallTau(x: ArrayLike<number>, y: ArrayLike<number>): KendallResult {
-  const op = "kendallTau";
-  if (x.length !== y.length) throw new NtkError("shape", `${op}: x has ${x.length} values but y has ${y.length}`);
-  const n = x.length;
-  const xs = toF64(op, "x", x), ys = toF64(op, "y", y);
-  if (n < 2) return { tau: NaN, pValue: NaN, s: 0, n };
+/** Pair counts: ties in x, in y, in both, and discordant pairs. */
+interface Counts { tx: Ties; ty: Ties; txyPairs: number; dis: number }
+
+function countsTs(xs: Float64Array, ys: Float64Array): Counts {
+  const n = xs.length;
   // -0 and +0 are one value (=== and < agree); the copies are sorted in place
   const a = xs.slice(), b = ys.slice(), t1 = new Float64Array(n), t2 = new Float64Array(n);
   // lexicographic (x, y) order: sort by y, then stably by x
@@ -97,8 +101,37 @@ export function kendallTau(x: ArrayLike<number>, y: ArrayLike<number>): KendallR
   // discordant pairs = exchanges of a stable sort by y of the (x, y)-ordered sequence
   const dis = mergeSortCount(b, a, t1, t2);
   const ty = tieStats(b);
+  return { tx, ty, txyPairs: txy.pairs, dis };
+}
+
+function countsWasm(ctx: Ctx, xs: Float64Array, ys: Float64Array): Counts {
+  const core = ctx.core, n = xs.length;
+  return core.scope((s) => {
+    const px = s.f64(n, "kendall x"), py = s.f64(n, "kendall y");
+    const wa = s.f64(n), wb = s.f64(n), w1 = s.f64(n), w2 = s.f64(n), out = s.f64(8, "kendall counts");
+    core.f64(px, n).set(xs);
+    core.f64(py, n).set(ys);
+    core.exports.kendall_counts_f64(n, px, py, wa, wb, w1, w2, out);
+    const c = core.getF64(out, 8);
+    return { tx: { pairs: c[0], t0: c[1], t1: c[2] }, ty: { pairs: c[3], t0: c[4], t1: c[5] }, txyPairs: c[6], dis: c[7] };
+  });
+}
+
+/**
+ * Kendall's tau-b of paired samples x, y (same length), with its asymptotic p-value.
+ * With `ctx` the O(n log n) counting runs in the wasm core (about 5x faster);
+ * without it, in TypeScript. Same result bits either way.
+ */
+export function kendallTau(x: ArrayLike<number>, y: ArrayLike<number>, ctx?: Ctx | null): KendallResult {
+  const op = "kendallTau";
+  if (x.length !== y.length) throw new NtkError("shape", `${op}: x has ${x.length} values but y has ${y.length}`);
+  const n = x.length;
+  const xs = toF64(op, "x", x), ys = toF64(op, "y", y);
+  if (n < 2) return { tau: NaN, pValue: NaN, s: 0, n };
+  if (n > 0x7fffffff) throw new NtkError("shape", `${op}: ${n} pairs exceed the 2^31 - 1 supported`);
+  const { tx, ty, txyPairs, dis } = ctx ? countsWasm(ctx, xs, ys) : countsTs(xs, ys);
   const tot = (n * (n - 1)) / 2;
-  const s = tot - tx.pairs - ty.pairs + txy.pairs - 2 * dis;
+  const s = tot - tx.pairs - ty.pairs + txyPairs - 2 * dis;
   if (tx.pairs === tot || ty.pairs === tot) return { tau: NaN, pValue: NaN, s, n };
   const tau = s / Math.sqrt((tot - tx.pairs) * (tot - ty.pairs));
   let pValue = NaN;

@@ -2,10 +2,28 @@
 // progress bar, and always disposes (so the process can exit).
 import { init } from "../init.js";
 import type { Engine } from "../engine.js";
+import { relaxedSimdSupported, resolveSimd, type SimdMode } from "../runtime/features.js";
+import { UsageError } from "./errors.js";
 import { progressBar } from "./progress.js";
 
-export async function withEngine<T>(threads: number | "auto", fn: (engine: Engine) => Promise<T>): Promise<T> {
-  const engine = await init({ backend: "wasm", threads });
+/** `--threads` and `--simd`, as parsed by parseThreads/parseSimd. */
+export interface EngineFlags { threads: number | "auto"; simd?: SimdMode }
+
+/**
+ * Runs `fn` on a fresh engine. A non-default `--simd` says on stderr which core
+ * ran ("auto" may resolve either way), since the relaxed core changes the bits.
+ */
+export async function withEngine<T>(flags: number | "auto" | EngineFlags, fn: (engine: Engine) => Promise<T>): Promise<T> {
+  const { threads, simd = "portable" } = typeof flags === "object" ? flags : { threads: flags };
+  if (simd === "relaxed" && !relaxedSimdSupported()) {
+    throw new UsageError("--simd relaxed: this runtime's WebAssembly has no relaxed SIMD (Node 20: start through the ntkscope launcher, or run node with --experimental-wasm-relaxed-simd); use --simd portable or auto");
+  }
+  const engine = await init({ backend: "wasm", threads, simd });
+  if (simd !== "portable") {
+    note(resolveSimd(simd) === "relaxed"
+      ? "simd: relaxed core (fused multiply-add; bits differ from the portable default)"
+      : "simd: portable core (this engine has no relaxed SIMD)");
+  }
   const bar = progressBar();
   engine.ctx.progress = bar.callback;
   try {
@@ -32,6 +50,11 @@ export function fmt(v: number | null | undefined): string {
 /** The one-line summary every command prints on stderr. */
 export function summary(line: string): void {
   process.stderr.write(`${line}\n`);
+}
+
+/** An informational line on stderr (not a warning). */
+export function note(message: string): void {
+  process.stderr.write(`ntkscope: ${message}\n`);
 }
 
 export function warn(message: string): void {

@@ -1,4 +1,5 @@
 // Strict parsing of flag values: every rejection names the flag and the value.
+import type { SimdMode } from "../runtime/features.js";
 import { UsageError } from "./errors.js";
 
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -49,4 +50,12 @@ export const THREADS_HELP = "worker threads: a number or auto (default auto; res
 export function parseThreads(value: string | undefined): number | "auto" {
   if (value === undefined || value === "auto") return "auto";
   return parseNumber("--threads", value, { integer: true, min: 1, max: 256 });
+}
+
+export const SIMD_HELP = "WebAssembly core: portable, relaxed or auto (default portable: identical bits everywhere; relaxed uses fused multiply-add GEMM kernels, faster, bits then differ)";
+
+const SIMD_MODES = ["portable", "relaxed", "auto"] as const;
+
+export function parseSimd(value: string | undefined): SimdMode {
+  return value === undefined ? "portable" : parseChoice("--simd", value, SIMD_MODES);
 }

@@ -52,7 +52,7 @@ export interface AnalyzeKernelResult {
 export interface AnalyzeResult {
   tool: { name: string; version: string };
   createdAt: string;
-  engine: { backend: string; threads: number };
+  engine: { backend: string; threads: number; simd: string };
   dataset: { name: string; n: number; d: number };
   model: { description: string; arch?: string; activation?: string; parameterization?: string; seed?: number };
   settings: Record<string, unknown>;
@@ -131,7 +131,7 @@ export async function analyze(ctx: Ctx, opts: AnalyzeOptions, meta: { version: s
   return {
     tool: { name: "ntkscope", version: meta.version },
     createdAt: new Date().toISOString(),
-    engine: { backend: meta.backend, threads: meta.threads },
+    engine: { backend: meta.backend, threads: meta.threads, simd: ctx.core.exports.core_relaxed_simd?.() ? "relaxed" : "portable" },
     dataset: { name: opts.datasetName, n: x.rows, d: x.cols },
     model: {
       description: needsModel ? (model.weights ? `weights from .safetensors, ${model.activation}` : `MLP ${arch} ${model.activation}, ${model.parameterization} parameterization, seed ${model.seed}`) : "no model (data kernels only)",

@@ -36,7 +36,7 @@ th{background:#f1f3f7;font-weight:600}
 .warn{background:#fff4e5;border:1px solid #f0c36d;padding:8px 12px;border-radius:4px}
 </style></head><body><main>
 <h1>ntkscope — kernel spectrum report</h1>
-<div class="sub">${esc(r.dataset.name)}: N = ${r.dataset.n}, d = ${r.dataset.d} · ${esc(r.model.description)} · engine ${esc(r.engine.backend)}, ${r.engine.threads} thread(s) · ${esc(r.createdAt)}</div>
+<div class="sub">${esc(r.dataset.name)}: N = ${r.dataset.n}, d = ${r.dataset.d} · ${esc(r.model.description)} · engine ${esc(r.engine.backend)}${r.engine.simd ? ` (${esc(r.engine.simd)} SIMD)` : ""}, ${r.engine.threads} thread(s) · ${esc(r.createdAt)}</div>
 ${warnings.length ? `<div class="warn">${warnings.map(esc).join("<br>")}</div>` : ""}
 <h2>Summary</h2>
 <table id="summary"><thead><tr><th>kernel</th><th>N</th><th>λ<sub>max</sub></th><th>yᵀK⁻¹y</th><th>√(2yᵀK⁻¹y/n)</th><th>alignment (KTA)</th><th>effective rank</th><th>cum. proj. top 10</th><th>time (kernel / spectrum)</th></tr></thead>

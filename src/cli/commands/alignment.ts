@@ -9,10 +9,10 @@ import { alignmentCurve, kernelTargetAlignment, labelProjections } from "../../a
 import type { Matrix } from "../../types.js";
 import { fmt, seconds, summary, warn, withEngine } from "../engine.js";
 import { blame, UsageError } from "../errors.js";
-import { optNumber, parseThreads, THREADS_HELP } from "../parse.js";
+import { optNumber, parseSimd, parseThreads, SIMD_HELP, THREADS_HELP } from "../parse.js";
 import { checkRows, JsonTarget, kernelEigenpairs, list, readColumns, readKernel } from "./analysis-common.js";
 
-interface Flags { k: string; y: string; top?: string; seed?: string; perColumn?: boolean; json?: string; threads?: string }
+interface Flags { k: string; y: string; top?: string; seed?: string; perColumn?: boolean; json?: string; threads?: string; simd?: string }
 
 /** Levels at which the summary reports the smallest k reaching them. */
 const LEVELS = [0.5, 0.9, 0.99];
@@ -29,6 +29,7 @@ export function alignmentCommand(program: Command): void {
     .option("--per-column", "also one curve per column of an (N, C) --y")
     .option("--json <file>", "output JSON file (default: stdout; - for stdout)")
     .option("--threads <n>", THREADS_HELP)
+    .option("--simd <mode>", SIMD_HELP)
     .addHelpText("after", "\nExample:\n  ntkscope align --k K.npy --y y.npy --top 100 --json align.json\n")
     .action(async (f: Flags) => { await runAlign(f); });
 }
@@ -39,7 +40,7 @@ async function runAlign(f: Flags): Promise<void> {
   const seed = optNumber("--seed", f.seed, { integer: true, min: 0 });
   if (seed !== undefined && top === undefined) throw new UsageError("--seed applies to the Lanczos start block, which only --top uses");
   const out = new JsonTarget(f.json);
-  const threads = parseThreads(f.threads);
+  const engineFlags = { threads: parseThreads(f.threads), simd: parseSimd(f.simd) };
 
   const K = readKernel(f.k, "--k");
   const n = K.rows;
@@ -51,7 +52,7 @@ async function runAlign(f: Flags): Promise<void> {
   if (!pd.some((v) => v !== 0)) throw new UsageError(`--y ${f.y}: all entries are zero; its alignment is undefined`);
   if (f.perColumn && C === 1) throw new UsageError(`--per-column needs an (N, C) --y with C > 1; ${f.y} has one column`);
 
-  const r = await withEngine(threads, (engine) => blame(`--k ${f.k}`, async () => {
+  const r = await withEngine(engineFlags, (engine) => blame(`--k ${f.k}`, async () => {
     const ctx = engine.ctx;
     const ep = await kernelEigenpairs(ctx, K, { top, seed, vectors: true, op: "align" });
     const V = ep.vectors!;

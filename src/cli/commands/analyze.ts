@@ -14,12 +14,12 @@ import { fmt, seconds, summary, warn, withEngine } from "../engine.js";
 import { UsageError } from "../errors.js";
 import { checkWritable, jsonBytes, readLabels, readMatrix, writeOutputs } from "../io.js";
 import { addModelFlags, checkInputWidth, parseModelFlags, type ModelFlagValues } from "../model-flags.js";
-import { optNumber, parseIntList, parseThreads, THREADS_HELP } from "../parse.js";
+import { optNumber, parseIntList, parseSimd, parseThreads, SIMD_HELP, THREADS_HELP } from "../parse.js";
 
 interface Flags extends ModelFlagValues {
   x?: string; y?: string; labelColumn?: string; kinds?: string; n?: string; normalize?: boolean;
   gamma?: string; ridge?: string; eta?: string; steps?: string;
-  report?: string; json?: string; threads?: string;
+  report?: string; json?: string; threads?: string; simd?: string;
 }
 
 export function analyzeCommand(program: Command): void {
@@ -39,6 +39,7 @@ export function analyzeCommand(program: Command): void {
     .option("--report <file>", "self-contained HTML report (default ntkscope-report.html)")
     .option("--json <file>", "the numbers as JSON (default ntkscope-report.json)")
     .option("--threads <n>", THREADS_HELP)
+    .option("--simd <mode>", SIMD_HELP)
     .action(async (f: Flags) => { await runAnalyze(f); });
 }
 
@@ -54,7 +55,7 @@ async function runAnalyze(f: Flags): Promise<void> {
   const ridge = optNumber("--ridge", f.ridge, { min: 0 });
   const eta = optNumber("--eta", f.eta, { above: 0 });
   const steps = f.steps !== undefined ? parseIntList("--steps", f.steps) : undefined;
-  const threads = parseThreads(f.threads);
+  const engineFlags = { threads: parseThreads(f.threads), simd: parseSimd(f.simd) };
   const reportPath = f.report ?? "ntkscope-report.html";
   const jsonPath = f.json ?? "ntkscope-report.json";
   checkWritable(reportPath, "--report");
@@ -90,7 +91,7 @@ async function runAnalyze(f: Flags): Promise<void> {
   if (model) checkInputWidth(model, x.cols, f.x ? "--x" : "the built-in data", f.x ?? "MNIST");
   const dataMs = Date.now() - td;
 
-  const result: AnalyzeResult = await withEngine(threads, (engine) => engine.analyze({
+  const result: AnalyzeResult = await withEngine(engineFlags, (engine) => engine.analyze({
     x, y, datasetName, kinds, ridge, eta, steps,
     model: { ...(model?.options ?? {}), ...(gamma !== undefined ? { gamma } : {}) },
   }, dataMs));

@@ -16,14 +16,14 @@ import { fmt, seconds, summary, withEngine } from "../engine.js";
 import { blame, UsageError } from "../errors.js";
 import { npyDataBytes, npyHeader } from "../../io/index.js";
 import { readMatrix, type OutDtype, type Output } from "../io.js";
-import { optNumber, parseChoice, parseIntList, parseThreads, THREADS_HELP } from "../parse.js";
+import { optNumber, parseChoice, parseIntList, parseSimd, parseThreads, SIMD_HELP, THREADS_HELP } from "../parse.js";
 import { checkOutputs, checkRows, classIndices, JsonTarget, list, marks, readColumns, readKernel, readVector, rowList } from "./analysis-common.js";
 
 interface Flags {
   kxt: string; w?: string; b?: string; k?: string; y?: string; l2?: string; classes?: string;
   points?: string; out?: string; trainClasses?: string; top?: string; rankBy?: string;
   poisoned?: string; truth?: string; flagK?: string; flagThreshold?: string;
-  json?: string; dtype?: string; threads?: string;
+  json?: string; dtype?: string; threads?: string; simd?: string;
 }
 
 export function attributeCommand(program: Command): void {
@@ -49,6 +49,7 @@ export function attributeCommand(program: Command): void {
     .option("--json <file>", "output JSON file (default: stdout; - for stdout)")
     .option("--dtype <dtype>", "f64|f32 for --out (default f64)")
     .option("--threads <n>", THREADS_HELP)
+    .option("--simd <mode>", SIMD_HELP)
     .addHelpText("after", "\nExamples:\n  ntkscope attribute --kxt Kxt.npy --w W.npy --b b.npy --points 0,1 --out A.npy --train-classes ytrain.npy --json attr.json\n  ntkscope attribute --kxt Kxt.npy --poisoned poisoned.npy --truth triggered.npy --json flags.json\n")
     .action(async (f: Flags) => { await runAttribute(f); });
 }
@@ -103,7 +104,7 @@ async function runAttribute(f: Flags): Promise<void> {
   if (flagThreshold > flagK) throw new UsageError(`--flag-threshold ${flagThreshold}: at most --flag-k (${flagK}) neighbours can be poisoned`);
   checkOutputs([["--out", f.out]]);
   const out = new JsonTarget(f.json);
-  const threads = parseThreads(f.threads);
+  const engineFlags = { threads: parseThreads(f.threads), simd: parseSimd(f.simd) };
 
   const Kxt = readMatrix(f.kxt, "--kxt").m;
   const nt = Kxt.rows, n = Kxt.cols;
@@ -152,7 +153,7 @@ async function runAttribute(f: Flags): Promise<void> {
   }
 
   if (fit) {
-    const g = await withEngine(threads, (engine) => blame(`--k ${f.k}`, () => fitKernelGlm(engine.ctx, K!, y!, { l2, classes })));
+    const g = await withEngine(engineFlags, (engine) => blame(`--k ${f.k}`, () => fitKernelGlm(engine.ctx, K!, y!, { l2, classes })));
     model = { W: g.W, b: g.b };
     fitInfo = { l2: l2 ?? 1e-4, loss: g.loss, iterations: g.iterations, converged: g.converged };
   }

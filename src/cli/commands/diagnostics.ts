@@ -17,13 +17,13 @@ import type { Matrix } from "../../types.js";
 import { fmt, seconds, summary, warn, withEngine } from "../engine.js";
 import { blame, UsageError } from "../errors.js";
 import { readMatrix } from "../io.js";
-import { optNumber, parseThreads, THREADS_HELP } from "../parse.js";
+import { optNumber, parseSimd, parseThreads, SIMD_HELP, THREADS_HELP } from "../parse.js";
 import { JsonTarget, kernelEigenpairs, leadingColumns, list, readKernel, readVector } from "./analysis-common.js";
 
 interface Flags {
   k?: string; eigenvalues?: string; w?: string; k2?: string; eigenvalues2?: string; w2?: string;
   bins?: string; logBins?: boolean; gamma?: string; edge?: string; hillK?: string; qqPoints?: string; angles?: string;
-  json?: string; threads?: string;
+  json?: string; threads?: string; simd?: string;
 }
 
 type Source = "kernel" | "eigenvalues" | "weights";
@@ -49,6 +49,7 @@ export function diagnosticsCommand(program: Command): void {
     .option("--angles <k>", "principal angles between the top-k eigenspaces of --k and --k2 (default min(100, N/2))")
     .option("--json <file>", "output JSON file (default: stdout; - for stdout)")
     .option("--threads <n>", THREADS_HELP)
+    .option("--simd <mode>", SIMD_HELP)
     .addHelpText("after", "\nExamples:\n  ntkscope diagnostics --k K_epoch10.npy --k2 K_init.npy --angles 100 --json diag.json\n  ntkscope diagnostics --w layer1_weight.npy --bins 100 --log-bins\n")
     .action(async (f: Flags) => { await runDiagnostics(f); });
 }
@@ -99,7 +100,7 @@ async function runDiagnostics(f: Flags): Promise<void> {
   if (gammaIn !== undefined && edgeIn !== undefined) throw new UsageError("--gamma (fit the bulk edge) and --edge (give it) exclude each other");
   if (gammaIn !== undefined && f.w !== undefined) throw new UsageError(`--gamma is implied by --w ${f.w} (gamma = M/N of the weight matrix); drop it`);
   const out = new JsonTarget(f.json);
-  const threads = parseThreads(f.threads);
+  const engineFlags = { threads: parseThreads(f.threads), simd: parseSimd(f.simd) };
 
   const a = pickSource(f, false)!;
   const b = pickSource(f, true);
@@ -115,7 +116,7 @@ async function runDiagnostics(f: Flags): Promise<void> {
     if (angles < 1) angles = undefined;
   }
 
-  const res = await withEngine(threads, async (engine) => {
+  const res = await withEngine(engineFlags, async (engine) => {
     const ctx = engine.ctx;
     const sa = await spectrumOf(ctx, a, angles);
     const sb = b ? await spectrumOf(ctx, b, angles) : undefined;

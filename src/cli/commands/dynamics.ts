@@ -11,12 +11,12 @@ import { predictDynamics } from "../../analysis/dynamics.js";
 import { fmt, seconds, summary, warn, withEngine } from "../engine.js";
 import { blame, UsageError } from "../errors.js";
 import { npyBytes, type OutDtype, type Output } from "../io.js";
-import { optNumber, parseChoice, parseIntList, parseThreads, THREADS_HELP } from "../parse.js";
+import { optNumber, parseChoice, parseIntList, parseSimd, parseThreads, SIMD_HELP, THREADS_HELP } from "../parse.js";
 import { checkOutputs, checkRows, JsonTarget, kernelEigenpairs, list, readKernel, readVector } from "./analysis-common.js";
 
 interface Flags {
   k: string; y: string; f0?: string; delta?: string; steps?: string; top?: string; seed?: string;
-  out?: string; json?: string; dtype?: string; threads?: string;
+  out?: string; json?: string; dtype?: string; threads?: string; simd?: string;
 }
 
 export function dynamicsCommand(program: Command): void {
@@ -34,6 +34,7 @@ export function dynamicsCommand(program: Command): void {
     .option("--json <file>", "output JSON file (default: stdout; - for stdout)")
     .option("--dtype <dtype>", "f64|f32 for --out (default f64)")
     .option("--threads <n>", THREADS_HELP)
+    .option("--simd <mode>", SIMD_HELP)
     .addHelpText("after", "\nExample:\n  ntkscope dynamics --k ntk0.npy --y y.npy --f0 f0.npy --delta 0.5 --steps 0,10,100,1000 --out traj.npy --json dyn.json\n")
     .action(async (f: Flags) => { await runDynamics(f); });
 }
@@ -49,7 +50,7 @@ async function runDynamics(f: Flags): Promise<void> {
   if (f.dtype !== undefined && f.out === undefined) throw new UsageError("--dtype applies to --out, which is not given");
   checkOutputs([["--out", f.out]]);
   const out = new JsonTarget(f.json);
-  const threads = parseThreads(f.threads);
+  const engineFlags = { threads: parseThreads(f.threads), simd: parseSimd(f.simd) };
 
   const K = readKernel(f.k, "--k");
   const n = K.rows;
@@ -62,7 +63,7 @@ async function runDynamics(f: Flags): Promise<void> {
     checkRows("--f0", f.f0, f0, n, `--k ${f.k} is ${n} x ${n}`);
   }
 
-  const { ep, r, delta } = await withEngine(threads, (engine) => blame(`--k ${f.k}`, async () => {
+  const { ep, r, delta } = await withEngine(engineFlags, (engine) => blame(`--k ${f.k}`, async () => {
     const ep = await kernelEigenpairs(engine.ctx, K, { top, seed, vectors: true, op: "dynamics" });
     const lmax = ep.values[0];
     if (deltaIn === undefined && !(lmax > 0)) throw new UsageError(`--k ${f.k}: the largest eigenvalue is ${lmax}; give --delta explicitly`);

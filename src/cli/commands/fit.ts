@@ -8,11 +8,11 @@ import type { Matrix } from "../../types.js";
 import { fmt, seconds, summary, warn, withEngine } from "../engine.js";
 import { blame, UsageError } from "../errors.js";
 import { checkWritable, jsonBytes, npyBytes, readLabels, readMatrix, writeOutputs, type OutDtype, type Output } from "../io.js";
-import { optNumber, parseChoice, parseThreads, THREADS_HELP } from "../parse.js";
+import { optNumber, parseChoice, parseSimd, parseThreads, SIMD_HELP, THREADS_HELP } from "../parse.js";
 
 interface Flags {
   k: string; y: string; ridge?: string; kxt?: string; out?: string; task?: string;
-  alpha?: string; json?: string; maxIter?: string; tol?: string; dtype?: string; threads?: string;
+  alpha?: string; json?: string; maxIter?: string; tol?: string; dtype?: string; threads?: string; simd?: string;
 }
 
 export function fitCommand(program: Command): void {
@@ -30,6 +30,7 @@ export function fitCommand(program: Command): void {
     .option("--tol <x>", "logistic: convergence tolerance")
     .option("--dtype <dtype>", "f64|f32 for the .npy outputs (default f64)")
     .option("--threads <n>", THREADS_HELP)
+    .option("--simd <mode>", SIMD_HELP)
     .action(async (f: Flags) => { await runFit(f); });
 }
 
@@ -44,7 +45,7 @@ async function runFit(f: Flags): Promise<void> {
   if (f.kxt !== undefined && f.out === undefined) throw new UsageError("--kxt needs --out pred.npy for the predictions");
   if (f.out !== undefined && f.kxt === undefined) throw new UsageError("--out needs --kxt Kxt.npy (the Nt x N test kernel)");
   for (const [flag, p] of [["--out", f.out], ["--alpha", f.alpha], ["--json", f.json]] as const) if (p !== undefined) checkWritable(p, flag);
-  const threads = parseThreads(f.threads);
+  const engineFlags = { threads: parseThreads(f.threads), simd: parseSimd(f.simd) };
 
   const K = readMatrix(f.k, "--k").m;
   if (K.rows !== K.cols) throw new UsageError(`--k ${f.k}: a kernel matrix must be square, got ${K.rows} x ${K.cols}`);
@@ -58,7 +59,7 @@ async function runFit(f: Flags): Promise<void> {
     if (Kxt.cols !== n) throw new UsageError(`--kxt ${f.kxt} is ${Kxt.rows} x ${Kxt.cols} but must be Nt x ${n} (one column per training sample of --k ${f.k})`);
   }
 
-  const { model, pred } = await withEngine(threads, async (engine) => {
+  const { model, pred } = await withEngine(engineFlags, async (engine) => {
     const model = await blame(`--k ${f.k}`, () => fitKernel(engine.ctx, K, y, { ridge, task, maxIter, tol }));
     return { model, pred: Kxt ? await blame(`--kxt ${f.kxt}`, () => model.predict(Kxt)) : undefined };
   });

@@ -9,13 +9,13 @@ import { seconds, summary, withEngine } from "../engine.js";
 import { UsageError } from "../errors.js";
 import { checkWritable, npyBytes, outputSize, readMatrix, writeOutputs, type OutDtype } from "../io.js";
 import { addModelFlags, checkInputWidth, parseModelFlags, parseSeedFlag, type ModelFlagValues, type ParsedModel } from "../model-flags.js";
-import { optNumber, parseChoice, parseThreads, THREADS_HELP } from "../parse.js";
+import { optNumber, parseChoice, parseSimd, parseThreads, SIMD_HELP, THREADS_HELP } from "../parse.js";
 
 interface Flags extends ModelFlagValues {
   x: string; x2?: string; kind: string; out: string; labelColumn?: string;
   gamma?: string; lift?: string; normalize?: boolean; outputs?: string;
   projDim?: string; projDist?: string; base?: string; features?: string;
-  dtype?: string; threads?: string;
+  dtype?: string; threads?: string; simd?: string;
 }
 
 const GAMMA_KINDS = ["rbf", "laplacian", "cauchy", "rff"];
@@ -41,6 +41,7 @@ export function kernelCommand(program: Command): void {
     .option("--label-column <name>", "CSV input: a column to drop (the labels)")
     .option("--dtype <dtype>", "f64|f32 for the output (default f64)")
     .option("--threads <n>", THREADS_HELP)
+    .option("--simd <mode>", SIMD_HELP)
     .action(async (f: Flags) => { await runKernel(f); });
 }
 
@@ -81,7 +82,7 @@ async function runKernel(f: Flags): Promise<void> {
   const kind = parseChoice("--kind", f.kind, KERNEL_KINDS);
   checkKindFlags(kind, f);
   const dtype: OutDtype = f.dtype === undefined ? "f64" : parseChoice("--dtype", f.dtype, ["f64", "f32"] as const);
-  const threads = parseThreads(f.threads);
+  const engineFlags = { threads: parseThreads(f.threads), simd: parseSimd(f.simd) };
   const opts: Omit<KernelOptions, "x"> = { kind };
   if (f.gamma !== undefined) opts.gamma = optNumber("--gamma", f.gamma, { above: 0 });
   if (f.outputs !== undefined) opts.outputs = parseChoice("--outputs", f.outputs, ["trace", "full"] as const);
@@ -107,7 +108,7 @@ async function runKernel(f: Flags): Promise<void> {
   }
   if (model) checkInputWidth(model, x.cols, "--x", f.x);
 
-  const K = await withEngine(threads, (engine) => computeKernel(engine.ctx, { ...opts, x, ...(x2 ? { x2 } : {}) }));
+  const K = await withEngine(engineFlags, (engine) => computeKernel(engine.ctx, { ...opts, x, ...(x2 ? { x2 } : {}) }));
   const bytes = npyBytes(K, dtype);
   writeOutputs([{ path: f.out, flag: "--out", bytes }]);
   const size = outputSize(bytes);

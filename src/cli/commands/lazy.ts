@@ -9,12 +9,12 @@ import { lazyPredict } from "../../analysis/lazy.js";
 import { fmt, seconds, summary, withEngine } from "../engine.js";
 import { blame, UsageError } from "../errors.js";
 import { npyBytes, readMatrix, type OutDtype, type Output } from "../io.js";
-import { optNumber, parseChoice, parseThreads, THREADS_HELP } from "../parse.js";
+import { optNumber, parseChoice, parseSimd, parseThreads, SIMD_HELP, THREADS_HELP } from "../parse.js";
 import { checkOutputs, checkRows, JsonTarget, list, readKernel, readVector } from "./analysis-common.js";
 
 interface Flags {
   k: string; y: string; kxt: string; f0?: string; f0Test?: string; yTest?: string; ridge?: string;
-  out?: string; json?: string; dtype?: string; threads?: string;
+  out?: string; json?: string; dtype?: string; threads?: string; simd?: string;
 }
 
 export function lazyCommand(program: Command): void {
@@ -32,6 +32,7 @@ export function lazyCommand(program: Command): void {
     .option("--json <file>", "output JSON file (default: stdout; - for stdout)")
     .option("--dtype <dtype>", "f64|f32 for --out (default f64)")
     .option("--threads <n>", THREADS_HELP)
+    .option("--simd <mode>", SIMD_HELP)
     .addHelpText("after", "\nExample:\n  ntkscope lazy --k ntk0.npy --y y.npy --kxt ntk0_test.npy --f0 f0.npy --f0-test f0_test.npy --out pred.npy\n")
     .action(async (f: Flags) => { await runLazy(f); });
 }
@@ -44,7 +45,7 @@ async function runLazy(f: Flags): Promise<void> {
   if (f.dtype !== undefined && f.out === undefined) throw new UsageError("--dtype applies to --out, which is not given");
   checkOutputs([["--out", f.out]]);
   const out = new JsonTarget(f.json);
-  const threads = parseThreads(f.threads);
+  const engineFlags = { threads: parseThreads(f.threads), simd: parseSimd(f.simd) };
 
   const K = readKernel(f.k, "--k");
   const n = K.rows, kDesc = `--k ${f.k} is ${n} x ${n}`;
@@ -66,7 +67,7 @@ async function runLazy(f: Flags): Promise<void> {
     checkRows("--y-test", f.yTest, yTest, nt, tDesc);
   }
 
-  const pred = await withEngine(threads, (engine) => blame(`--k ${f.k}`, () => lazyPredict(engine.ctx, { K, y, f0Train, Kxt, f0Test, ridge })));
+  const pred = await withEngine(engineFlags, (engine) => blame(`--k ${f.k}`, () => lazyPredict(engine.ctx, { K, y, f0Train, Kxt, f0Test, ridge })));
   let testMse: number | undefined;
   if (yTest) { let s = 0; for (let i = 0; i < nt; i++) s += (pred[i] - yTest[i]) ** 2; testMse = s / nt; }
   const outputs: Output[] = [];

@@ -10,12 +10,12 @@ import { cumulativeSum } from "../../analysis/alignment.js";
 import { fmt, seconds, summary, withEngine } from "../engine.js";
 import { blame, UsageError } from "../errors.js";
 import { npyBytes, readMatrix, type OutDtype, type Output } from "../io.js";
-import { optNumber, parseChoice, parseThreads, THREADS_HELP } from "../parse.js";
+import { optNumber, parseChoice, parseSimd, parseThreads, SIMD_HELP, THREADS_HELP } from "../parse.js";
 import { checkOutputs, JsonTarget, list, rowList } from "./analysis-common.js";
 
 interface Flags {
   x: string; labelColumn?: string; k?: string; center: boolean; seed?: string;
-  scores?: string; components?: string; json?: string; dtype?: string; threads?: string;
+  scores?: string; components?: string; json?: string; dtype?: string; threads?: string; simd?: string;
 }
 
 export function pcaCommand(program: Command): void {
@@ -32,6 +32,7 @@ export function pcaCommand(program: Command): void {
     .option("--json <file>", "output JSON file (default: stdout; - for stdout)")
     .option("--dtype <dtype>", "f64|f32 for the .npy outputs (default f64)")
     .option("--threads <n>", THREADS_HELP)
+    .option("--simd <mode>", SIMD_HELP)
     .addHelpText("after", "\nExample:\n  ntkscope pca --x embeddings.npy --k 20 --scores scores.npy --json pca.json\n")
     .action(async (f: Flags) => { await runPca(f); });
 }
@@ -44,7 +45,7 @@ async function runPca(f: Flags): Promise<void> {
   if (f.dtype !== undefined && f.scores === undefined && f.components === undefined) throw new UsageError("--dtype applies to --scores/--components, neither is given");
   checkOutputs([["--scores", f.scores], ["--components", f.components]]);
   const out = new JsonTarget(f.json);
-  const threads = parseThreads(f.threads);
+  const engineFlags = { threads: parseThreads(f.threads), simd: parseSimd(f.simd) };
 
   const X = readMatrix(f.x, "--x", { labelColumn: f.labelColumn }).m;
   const n = X.rows, d = X.cols;
@@ -53,7 +54,7 @@ async function runPca(f: Flags): Promise<void> {
   if (kIn !== undefined && kIn > r) throw new UsageError(`--k ${kIn}: --x ${f.x} is ${n} x ${d}, so at most ${r} components`);
   const k = kIn ?? Math.min(r, 10);
 
-  const p = await withEngine(threads, (engine) => blame(`--x ${f.x}`, () => pca(engine.ctx, X, { k, center: f.center, seed })));
+  const p = await withEngine(engineFlags, (engine) => blame(`--x ${f.x}`, () => pca(engine.ctx, X, { k, center: f.center, seed })));
   const outputs: Output[] = [];
   if (f.scores) outputs.push({ path: f.scores, flag: "--scores", bytes: npyBytes(p.scores, dtype) });
   if (f.components) outputs.push({ path: f.components, flag: "--components", bytes: npyBytes(p.components, dtype) });

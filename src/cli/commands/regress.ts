@@ -16,12 +16,12 @@ import type { Matrix } from "../../types.js";
 import { fmt, seconds, summary, withEngine } from "../engine.js";
 import { blame, UsageError } from "../errors.js";
 import { npyBytes, readMatrix, type OutDtype, type Output } from "../io.js";
-import { optNumber, parseChoice, parseThreads, THREADS_HELP } from "../parse.js";
+import { optNumber, parseChoice, parseSimd, parseThreads, SIMD_HELP, THREADS_HELP } from "../parse.js";
 import { checkOutputs, checkRows, JsonTarget, list, readColumns, readKernel, readVector } from "./analysis-common.js";
 
 interface Flags {
   phi?: string; k?: string; positions?: string; sampleWeights?: string; y: string; ridge?: string; rcond?: string;
-  phiTest?: string; kxt?: string; out?: string; coef?: string; json?: string; dtype?: string; threads?: string;
+  phiTest?: string; kxt?: string; out?: string; coef?: string; json?: string; dtype?: string; threads?: string; simd?: string;
 }
 
 export function regressCommand(program: Command): void {
@@ -42,6 +42,7 @@ export function regressCommand(program: Command): void {
     .option("--json <file>", "output JSON file (default: stdout; - for stdout)")
     .option("--dtype <dtype>", "f64|f32 for the .npy outputs (default f64)")
     .option("--threads <n>", THREADS_HELP)
+    .option("--simd <mode>", SIMD_HELP)
     .addHelpText("after", "\nExamples:\n  ntkscope regress --phi features.npy --y y.npy --phi-test features_test.npy --out pred.npy\n  ntkscope regress --k K.npy --positions t.npy --y y.npy --kxt Kxt.npy --out pred.npy --coef alpha.npy\n")
     .action(async (f: Flags) => { await runRegress(f); });
 }
@@ -87,7 +88,7 @@ async function runRegress(f: Flags): Promise<void> {
   const dtype: OutDtype = f.dtype === undefined ? "f64" : parseChoice("--dtype", f.dtype, ["f64", "f32"] as const);
   checkOutputs([["--out", f.out], ["--coef", f.coef]]);
   const out = new JsonTarget(f.json);
-  const threads = parseThreads(f.threads);
+  const engineFlags = { threads: parseThreads(f.threads), simd: parseSimd(f.simd) };
 
   const A = features ? readMatrix(f.phi!, "--phi").m : readKernel(f.k!, "--k");
   const aFlag = features ? `--phi ${f.phi}` : `--k ${f.k}`;
@@ -113,7 +114,7 @@ async function runRegress(f: Flags): Promise<void> {
     if (T.cols !== A.cols) throw new UsageError(`${testFlag} ${test} is ${T.rows} x ${T.cols} but must be Nt x ${A.cols} (${features ? "the features of --phi" : "one column per training sample of --k"} ${features ? f.phi : f.k})`);
   }
 
-  const r = await withEngine(threads, (engine) => blame(aFlag, async () => {
+  const r = await withEngine(engineFlags, (engine) => blame(aFlag, async () => {
     const ctx = engine.ctx;
     if (features) {
       const fr = await featureRegression(ctx, A, y, { ridge, rcond });

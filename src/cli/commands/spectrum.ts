@@ -7,9 +7,9 @@ import type { Matrix } from "../../types.js";
 import { fmt, seconds, summary, warn, withEngine } from "../engine.js";
 import { blame, UsageError } from "../errors.js";
 import { checkWritable, jsonBytes, readLabels, readMatrix, writeOutputs } from "../io.js";
-import { optNumber, parseIntList, parseThreads, THREADS_HELP } from "../parse.js";
+import { optNumber, parseIntList, parseSimd, parseThreads, SIMD_HELP, THREADS_HELP } from "../parse.js";
 
-interface Flags { k: string; y?: string; top?: string; eta?: string; steps?: string; ridge?: string; seed?: string; json?: string; threads?: string }
+interface Flags { k: string; y?: string; top?: string; eta?: string; steps?: string; ridge?: string; seed?: string; json?: string; threads?: string; simd?: string }
 
 export function spectrumCommand(program: Command): void {
   program.command("spectrum")
@@ -23,6 +23,7 @@ export function spectrumCommand(program: Command): void {
     .option("--seed <n>", "seed of the Lanczos start block (with --top)")
     .option("--json <file>", "output JSON file (default: stdout; - for stdout)")
     .option("--threads <n>", THREADS_HELP)
+    .option("--simd <mode>", SIMD_HELP)
     .action(async (f: Flags) => { await runSpectrum(f); });
 }
 
@@ -37,7 +38,7 @@ async function runSpectrum(f: Flags): Promise<void> {
   if (seed !== undefined && top === undefined) throw new UsageError("--seed applies to the Lanczos start block, which only --top uses");
   const toStdout = f.json === undefined || f.json === "-";
   if (!toStdout) checkWritable(f.json!, "--json");
-  const threads = parseThreads(f.threads);
+  const engineFlags = { threads: parseThreads(f.threads), simd: parseSimd(f.simd) };
 
   const K = readMatrix(f.k, "--k").m;
   if (K.rows !== K.cols) throw new UsageError(`--k ${f.k}: a kernel matrix must be square, got ${K.rows} x ${K.cols}`);
@@ -50,7 +51,7 @@ async function runSpectrum(f: Flags): Promise<void> {
     if (len !== n) throw new UsageError(`--y ${f.y} has ${len} labels but --k ${f.k} is ${n} x ${n}`);
   }
 
-  const r = await withEngine(threads, (engine) => blame(`--k ${f.k}`, () => spectrum(engine.ctx, K, { y, top, eta, steps, ridge, seed })));
+  const r = await withEngine(engineFlags, (engine) => blame(`--k ${f.k}`, () => spectrum(engine.ctx, K, { y, top, eta, steps, ridge, seed })));
   // The file holds the contract's keys plus method/lanczos/warnings; timings stay out so outputs are reproducible.
   const { timings: _t, ...out } = r;
   void _t;

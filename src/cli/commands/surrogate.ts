@@ -23,7 +23,7 @@ import type { Matrix } from "../../types.js";
 import { fmt, seconds, summary, warn, withEngine } from "../engine.js";
 import { blame, UsageError } from "../errors.js";
 import { npyBytes, readMatrix, type OutDtype, type Output } from "../io.js";
-import { optNumber, parseChoice, parseThreads, THREADS_HELP } from "../parse.js";
+import { optNumber, parseChoice, parseSimd, parseThreads, SIMD_HELP, THREADS_HELP } from "../parse.js";
 import { checkOutputs, checkRows, classIndices, JsonTarget, list, readColumns, readKernel, readVector } from "./analysis-common.js";
 
 const MODELS = ["glm", "logistic", "ridge"] as const;
@@ -32,7 +32,7 @@ type Model = (typeof MODELS)[number];
 interface Flags {
   k: string; y: string; model?: string; l2?: string; ridge?: string; classes?: string; maxIter?: string; tol?: string;
   kxt?: string; out?: string; network?: string; labels?: string; saveW?: string; saveB?: string;
-  json?: string; dtype?: string; threads?: string;
+  json?: string; dtype?: string; threads?: string; simd?: string;
 }
 
 export function surrogateCommand(program: Command): void {
@@ -56,6 +56,7 @@ export function surrogateCommand(program: Command): void {
     .option("--json <file>", "output JSON file (default: stdout; - for stdout)")
     .option("--dtype <dtype>", "f64|f32 for the .npy outputs (default f64)")
     .option("--threads <n>", THREADS_HELP)
+    .option("--simd <mode>", SIMD_HELP)
     .addHelpText("after", "\nExample:\n  ntkscope surrogate --k trntk.npy --y net_probs_train.npy --kxt trntk_test.npy \\\n    --network net_probs_test.npy --labels y_test.npy --save-w W.npy --save-b b.npy --json surrogate.json\n")
     .action(async (f: Flags) => { await runSurrogate(f); });
 }
@@ -112,7 +113,7 @@ async function runSurrogate(f: Flags): Promise<void> {
   const dtype: OutDtype = f.dtype === undefined ? "f64" : parseChoice("--dtype", f.dtype, ["f64", "f32"] as const);
   checkOutputs([["--out", f.out], ["--save-w", f.saveW], ["--save-b", f.saveB]]);
   const out = new JsonTarget(f.json);
-  const threads = parseThreads(f.threads);
+  const engineFlags = { threads: parseThreads(f.threads), simd: parseSimd(f.simd) };
 
   const K = readKernel(f.k, "--k");
   const n = K.rows;
@@ -157,7 +158,7 @@ async function runSurrogate(f: Flags): Promise<void> {
   if (labels && outCols > 1 && labels.some((c) => c >= outCols)) throw new UsageError(`--labels ${f.labels}: class ${labels.reduce((m, c) => Math.max(m, c), 0)} but the surrogate has ${outCols} classes`);
   if (labels && outCols === 1 && labels.some((c) => c > 1)) throw new UsageError(`--labels ${f.labels}: one output column scores two classes only (0/1, by the sign of the output)`);
 
-  const fitted = await withEngine(threads, (engine) => blame(`--k ${f.k}`, async () => {
+  const fitted = await withEngine(engineFlags, (engine) => blame(`--k ${f.k}`, async () => {
     const ctx = engine.ctx;
     if (model === "glm") {
       const g = await fitKernelGlm(ctx, K, yClasses ?? y, { l2, classes, maxIter, gtol: tol });

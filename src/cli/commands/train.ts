@@ -35,7 +35,7 @@ import { checkFinite } from "../../matrix.js";
 import { resolveTargets } from "../../train/targets.js";
 import { checkWritable, jsonBytes, outputSize, readLabels, readMatrix, readWeights, writeOutputs, type Output } from "../io.js";
 import { ACTIVATIONS, checkInputWidth, parseArchFlag, parseModelFlags } from "../model-flags.js";
-import { optNumber, parseChoice, parseNumber, parseThreads, THREADS_HELP } from "../parse.js";
+import { optNumber, parseChoice, parseNumber, parseSimd, parseThreads, SIMD_HELP, THREADS_HELP } from "../parse.js";
 
 interface Flags {
   x: string; y?: string; labelColumn?: string;
@@ -45,7 +45,7 @@ interface Flags {
   momentum?: string; weightDecay?: string; betas?: string; eps?: string;
   loss?: string; reduction?: string; shuffleSeed?: string;
   snapshotEvery?: string; top?: string; snapshotSamples?: string; kernels?: string;
-  out: string; weights?: string; dtype?: string; threads?: string;
+  out: string; weights?: string; dtype?: string; threads?: string; simd?: string;
 }
 
 export function trainCommand(program: Command): void {
@@ -83,6 +83,7 @@ export function trainCommand(program: Command): void {
     .option("--weights <file>", "output: the trained weights as .safetensors (PyTorch nn.Sequential keys, standard parameterization)")
     .option("--dtype <dtype>", "f64|f32 for --weights (default f64)")
     .option("--threads <n>", THREADS_HELP)
+    .option("--simd <mode>", SIMD_HELP)
     .action(async (f: Flags) => { await runTrain(f); });
 }
 
@@ -201,7 +202,7 @@ async function runTrain(f: Flags): Promise<void> {
   const { opts, describe, widths } = parseTrainFlags(f);
   const dtype = f.dtype === undefined ? "F64" : parseChoice("--dtype", f.dtype, ["f64", "f32"] as const) === "f32" ? "F32" : "F64";
   if (f.dtype !== undefined && f.weights === undefined) throw new UsageError("--dtype applies to the --weights output; give --weights FILE");
-  const threads = parseThreads(f.threads);
+  const engineFlags = { threads: parseThreads(f.threads), simd: parseSimd(f.simd) };
   checkWritable(f.out, "--out");
   if (f.weights !== undefined) {
     checkWritable(f.weights, "--weights");
@@ -226,7 +227,7 @@ async function runTrain(f: Flags): Promise<void> {
   resolveTargets(f.y !== undefined ? `--y ${f.y}` : `--label-column ${f.labelColumn}`, y, x.rows, widths[widths.length - 1], opts.loss);
   checkFinite(`--x ${f.x}`, "X", x.data, x.cols);
 
-  const r = await withEngine(threads, (engine) => train(engine.ctx, { ...opts, x, y }));
+  const r = await withEngine(engineFlags, (engine) => train(engine.ctx, { ...opts, x, y }));
   const outputs: Output[] = [{ path: f.out, flag: "--out", bytes: jsonBytes(runJson(r)) }];
   if (f.weights !== undefined) outputs.push({ path: f.weights, flag: "--weights", bytes: weightsBytes(r.model, { dtype }) });
   writeOutputs(outputs);
