@@ -5,6 +5,7 @@
 import { NtkError } from "../runtime/errors.js";
 import type { Matrix } from "../types.js";
 import { kendallTau, type KendallResult } from "./kendall.js";
+import type { Ctx } from "../runtime/context.js";
 
 export interface Faithfulness {
   /** Kendall tau-b of the true-class probabilities (network vs surrogate) */
@@ -35,7 +36,7 @@ function argmaxRow(P: Matrix, i: number): number {
 }
 
 /** Compares network and surrogate class probabilities (both Nt x C) on labelled test points. */
-export function faithfulness(network: Matrix, surrogate: Matrix, labels: ArrayLike<number>): Faithfulness {
+export function faithfulness(network: Matrix, surrogate: Matrix, labels: ArrayLike<number>, ctx?: Ctx | null): Faithfulness {
   const op = "faithfulness";
   if (network.rows !== surrogate.rows || network.cols !== surrogate.cols) {
     throw new NtkError("shape", `${op}: network probabilities are ${network.rows}x${network.cols}, surrogate ${surrogate.rows}x${surrogate.cols}`);
@@ -52,7 +53,7 @@ export function faithfulness(network: Matrix, surrogate: Matrix, labels: ArrayLi
     if (argmaxRow(surrogate, i) === y) as++;
   }
   return {
-    kendall: kendallTau(pn, ps),
+    kendall: kendallTau(pn, ps, ctx),
     networkAccuracy: an / n, surrogateAccuracy: as / n, accuracyDifferential: (as - an) / n,
     r2: rSquared(network.data, surrogate.data),
   };

@@ -119,7 +119,7 @@ function countsWasm(ctx: Ctx, xs: Float64Array, ys: Float64Array): Counts {
 
 /**
  * Kendall's tau-b of paired samples x, y (same length), with its asymptotic p-value.
- * With `ctx` the O(n log n) counting runs in the wasm core (about 5x faster);
+ * With `ctx` the O(n log n) counting runs in the wasm core (about 3x faster at n = 10^6);
  * without it, in TypeScript. Same result bits either way.
  */
 export function kendallTau(x: ArrayLike<number>, y: ArrayLike<number>, ctx?: Ctx | null): KendallResult {
