@@ -8,22 +8,14 @@
 //                           `ntkscope serve` on Node
 //   dist/service/ntkscope.wasm
 // Usage: node deploy/build.mjs        (also importable: `await buildService()`)
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
-// The same loaders as scripts/build.mjs: wasm files next to the bundle, uPlot as text, WGSL as text.
-const wasmUrl = { name: "wasm-url", setup(b) { b.onLoad({ filter: /runtime[\\/]wasm-url\.ts$/ }, () => ({ contents: "export function wasmUrl(name) { return new URL(`./${name}`, import.meta.url); }", loader: "js" })); } };
-const raw = { name: "raw-text", setup(b) {
-  b.onResolve({ filter: /\?raw$/ }, async (a) => {
-    const r = await b.resolve(a.path.slice(0, -4), { resolveDir: a.resolveDir, kind: a.kind });
-    return { path: r.path, namespace: "raw-text" };
-  });
-  b.onLoad({ filter: /.*/, namespace: "raw-text" }, (a) => ({ contents: readFileSync(a.path, "utf8"), loader: "text" }));
-} };
-const wgsl = { name: "wgsl-text", setup(b) { b.onLoad({ filter: /\.wgsl$/ }, (a) => ({ contents: readFileSync(a.path, "utf8"), loader: "text" })); } };
+import { raw, wasmUrl, wgsl } from "../scripts/esbuild-plugins.mjs";
+
 // workerd accepts wasm only as a module import: keep the import, pointing next to the bundle.
 const wasmModule = { name: "wasm-module", setup(b) { b.onResolve({ filter: /\.wasm$/ }, () => ({ path: "./ntkscope.wasm", external: true })); } };
 

@@ -9,6 +9,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { raw, wasmUrl, wgsl } from "./esbuild-plugins.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const args = process.argv.slice(2);
@@ -72,17 +73,6 @@ async function buildBundles() {
   const outs = [join(dist, "ntkscope.js"), join(dist, "cli.js")];
   if (ifStale && oldestOutput(outs) > Math.max(newest(join(root, "src")), newest(join(root, "shaders")))) return;
   const esbuild = await import("esbuild");
-  // In the bundle the .wasm files sit next to the module, not in ../../dist/.
-  const wasmUrl = { name: "wasm-url", setup(b) { b.onLoad({ filter: /runtime[\\/]wasm-url\.ts$/ }, () => ({ contents: "export function wasmUrl(name) { return new URL(`./${name}`, import.meta.url); }", loader: "js" })); } };
-  // `?raw` imports (uPlot inlined into the report) become text, as Vite does in tests.
-  const raw = { name: "raw-text", setup(b) {
-    b.onResolve({ filter: /\?raw$/ }, async (a) => {
-      const r = await b.resolve(a.path.slice(0, -4), { resolveDir: a.resolveDir, kind: a.kind });
-      return { path: r.path, namespace: "raw-text" };
-    });
-    b.onLoad({ filter: /.*/, namespace: "raw-text" }, async (a) => ({ contents: (await import("node:fs")).readFileSync(a.path, "utf8"), loader: "text" }));
-  } };
-  const wgsl = { name: "wgsl-text", setup(b) { b.onLoad({ filter: /\.wgsl$/ }, async (a) => ({ contents: (await import("node:fs")).readFileSync(a.path, "utf8"), loader: "text" })); } };
   // The browser/Deno bundle: one ES module, no node: imports (the build fails if one sneaks in).
   await esbuild.build({
     entryPoints: [join(root, "src/index.ts")], bundle: true, format: "esm", platform: "neutral",
