@@ -46,31 +46,7 @@ export function larfg(m: i32, alpha: f64, x: usize): void {
  */
 function symvLower(m: i32, alpha: f64, a: usize, lda: i32, x: usize, y: usize): void {
   for (let i = 0; i < m; i++) st64(y, i, 0.0);
-  for (let j = 0; j < m; j++) {
-    const col = at(a, lda, j, j) + 8;
-    const t1 = alpha * ld64(x, j);
-    const len = m - j - 1;
-    const xo = x + ((<usize>(j + 1)) << 3), yo = y + ((<usize>(j + 1)) << 3);
-    const vt1 = f64x2.splat(t1);
-    let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
-    let i = 0;
-    for (; i + 4 <= len; i += 4) {
-      const o = <usize>i << 3;
-      const a0 = v128.load(col + o), a1 = v128.load(col + o + 16);
-      acc0 = f64x2.add(acc0, f64x2.mul(a0, v128.load(xo + o)));
-      acc1 = f64x2.add(acc1, f64x2.mul(a1, v128.load(xo + o + 16)));
-      v128.store(yo + o, f64x2.add(v128.load(yo + o), f64x2.mul(vt1, a0)));
-      v128.store(yo + o + 16, f64x2.add(v128.load(yo + o + 16), f64x2.mul(vt1, a1)));
-    }
-    const acc = f64x2.add(acc0, acc1);
-    let t2 = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
-    for (; i < len; i++) {
-      const av = ld64(col, i);
-      t2 += av * ld64(xo, i);
-      st64(yo, i, ld64(yo, i) + t1 * av);
-    }
-    st64(y, j, ld64(y, j) + t1 * load<f64>(col - 8) + alpha * t2);
-  }
+  for (let j = 0; j < m; j++) symvColumn(m, alpha, a, lda, x, y, j);
 }
 
 /** A -= v w^T + w v^T on the lower triangle (column-major). */
@@ -307,7 +283,7 @@ export function symv_lower_part_f64(m: i32, a: usize, lda: i32, x: usize, y: usi
   for (let i = c0; i < m; i++) st64(y, i, 0.0);
   let j = c0;
   for (; j + 2 <= c1; j += 2) symvPair(m, a, lda, x, y, j);
-  if (j < c1) symvColumn(m, a, lda, x, y, j);
+  if (j < c1) symvColumn(m, 1.0, a, lda, x, y, j);
 }
 
 /**
@@ -352,11 +328,11 @@ function symvPair(m: i32, a: usize, lda: i32, x: usize, y: usize, j: i32): void 
   st64(y, j + 1, ld64(y, j + 1) + tb * load<f64>(pb) + t2b);
 }
 
-/** One column j of the fused symv (the single-column loop of symvLower). */
-function symvColumn(m: i32, a: usize, lda: i32, x: usize, y: usize, j: i32): void {
+/** One column j of y += alpha * A x (A symmetric, lower triangle): the loop body of symvLower. */
+function symvColumn(m: i32, alpha: f64, a: usize, lda: i32, x: usize, y: usize, j: i32): void {
   {
     const col = at(a, lda, j, j) + 8;
-    const t1 = ld64(x, j);
+    const t1 = alpha * ld64(x, j);
     const len = m - j - 1;
     const xo = x + ((<usize>(j + 1)) << 3), yo = y + ((<usize>(j + 1)) << 3);
     const vt1 = f64x2.splat(t1);
@@ -377,7 +353,7 @@ function symvColumn(m: i32, a: usize, lda: i32, x: usize, y: usize, j: i32): voi
       t2 += av * ld64(xo, i);
       st64(yo, i, ld64(yo, i) + t1 * av);
     }
-    st64(y, j, ld64(y, j) + t1 * load<f64>(col - 8) + t2);
+    st64(y, j, ld64(y, j) + t1 * load<f64>(col - 8) + alpha * t2);
   }
 }
 
