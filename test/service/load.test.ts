@@ -16,5 +16,5 @@ it("10-second load: zero crashes, zero wrong answers, every hostile request refu
   expect(r.requests).toBeGreaterThan(50);
   expect(r.hostileSent).toBeGreaterThan(0);
   expect(r.hostileRefused).toBe(r.hostileSent);
-  expect(r.memoryBack).toBe(true);
+  expect(r.memoryBack, `live memory ${JSON.stringify(r.liveMemoryMiB)}, workers ${JSON.stringify(r.workersAfterRest)}`).toBe(true);
 }, 60_000);
