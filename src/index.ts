@@ -17,7 +17,7 @@ export { renderReport } from "./report/html.js";
 export { loadMnist01, decodeMnistPack } from "./data/mnist.js";
 export type { Dataset } from "./data/mnist.js";
 export { train, lossGradient, weightsBytes, stateDict, aroraMlp } from "./train/index.js";
-export type { TrainOptions, TrainResult, Snapshot, EpochInfo } from "./train/index.js";
+export type { TrainOptions, TrainResult, Snapshot, EpochInfo, EmbedOptions, EmbedConfig } from "./train/index.js";
 // The analyses (src/analysis): each takes the engine's context first, e.g.
 // `alignmentCurve(y, V)`, `await pca(nk.ctx, X, { k: 10 })`.
 export type { Ctx } from "./runtime/context.js";

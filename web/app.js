@@ -18,7 +18,7 @@ const el = {
   arch: $("arch"), activation: $("activation"), parameterization: $("parameterization"), seed: $("seed"),
   kinds: $("kinds"), gamma: $("gamma"), projDim: $("proj-dim"), rffBase: $("rff-base"), rffFeatures: $("rff-features"), ridge: $("ridge"), top: $("top"),
   run: $("run"), cancel: $("cancel"), estimate: $("estimate"), progressBox: $("progress-box"), progress: $("progress"), progressText: $("progress-text"),
-  messages: $("messages"), resultsBox: $("results-box"), resultsSub: $("results-sub"), tbody: document.querySelector("#results tbody"),
+  messages: $("messages"), runStatus: $("run-status"), resultsBox: $("results-box"), resultsSub: $("results-sub"), tbody: document.querySelector("#results tbody"),
   eigTables: $("eig-tables"), lossHint: $("loss-hint"), status: $("engine-status"), backend: $("backend"),
 };
 
@@ -42,12 +42,25 @@ function showMessage(kind, text) {
   div.className = `msg ${kind}`;
   div.dataset.kind = kind;
   const span = document.createElement("span");
+  span.className = "text";
   span.textContent = text;
+  // the × is decoration; its name is the visually hidden text
   const close = document.createElement("button");
   close.type = "button";
-  close.setAttribute("aria-label", "dismiss message");
-  close.textContent = "×";
-  close.addEventListener("click", () => div.remove());
+  close.title = "dismiss message";
+  const x = document.createElement("span");
+  x.setAttribute("aria-hidden", "true");
+  x.textContent = "×";
+  const name = document.createElement("span");
+  name.className = "visually-hidden";
+  name.textContent = "dismiss message";
+  close.append(x, name);
+  close.addEventListener("click", () => {
+    // keep keyboard focus on the page, not on the removed button
+    const next = div.nextElementSibling?.querySelector("button") ?? div.previousElementSibling?.querySelector("button") ?? el.run;
+    div.remove();
+    next.focus();
+  });
   div.append(span, close);
   el.messages.append(div);
   return div;
@@ -319,9 +332,10 @@ const STAGE_NAMES = { eigh: "eigendecomposition", eigsh: "Lanczos eigenpairs", p
 function onWorkerMessage(m) {
   if (m.type === "ready") {
     const gpu = m.backend !== "webgpu" && m.webgpu && el.backend.value === "auto" ? " (this browser has WebGPU; the engine chose wasm)" : "";
-    el.status.textContent = `engine: ${m.backend}${gpu} · ${m.threads} thread${m.threads > 1 ? "s" : ""}${m.isolated ? "" : " · not cross-origin isolated"} · v${m.version}`;
+    el.status.textContent = `engine: ${m.backend}${gpu} · ${m.threads} thread${m.threads > 1 ? "s" : ""}${m.simd ? ` · ${m.simd} SIMD` : ""}${m.isolated ? "" : " · not cross-origin isolated"} · v${m.version}`;
     el.status.dataset.backend = m.backend;
     el.status.dataset.threads = String(m.threads);
+    el.status.dataset.simd = m.simd ?? "";
     return;
   }
   if (m.type === "init-error") {
@@ -349,11 +363,13 @@ function onWorkerMessage(m) {
     lastResult = m.result;
     const s = (performance.now() - running.t0) / 1000;
     el.progressText.textContent = `done in ${s.toFixed(2)} s`;
+    announce(`Done in ${s.toFixed(2)} s: ${m.result.kernels.length} kernel${m.result.kernels.length === 1 ? "" : "s"}; results below.`);
     el.progress.value = 1;
     for (const k of m.result.kernels) for (const w of k.warnings) showMessage("warn", `${k.kind}: ${w}`);
     finishRun("done");
   } else if (m.type === "error") {
     showMessage("error", m.message);
+    announce("The run failed.");
     finishRun("error");
   }
 }
@@ -434,16 +450,24 @@ function startRun() {
   const id = ++runId;
   running = { id, t0: performance.now(), kernels: [], request: req };
   el.lossHint.textContent = req.top ? `GD with the kernel held fixed, η = 1/λmax; top ${req.top} pairs, label mass outside them counted as not learned (upper bound)` : "GD with the kernel held fixed, η = 1/λmax";
+  const hadFocus = document.activeElement === el.run;
   el.run.disabled = true; el.cancel.disabled = false;
+  // a disabled button drops keyboard focus: hand it to Cancel, the one action left
+  if (hadFocus) el.cancel.focus();
+  announce(`Running ${req.kinds.join(", ")} on N = ${req.n}…`);
   el.progressBox.hidden = false; el.progress.value = 0; el.progressText.textContent = "starting…";
   setState("running");
   const { n, d, ...msg } = req;
   worker.postMessage({ ...msg, id });
 }
 
+function announce(text) { el.runStatus.textContent = text; }
+
 function finishRun(state) {
   running = null;
+  const hadFocus = document.activeElement === el.cancel;
   el.run.disabled = false; el.cancel.disabled = true;
+  if (hadFocus) el.run.focus();
   if (state !== "done") el.progressBox.hidden = true;
   setState(state);
 }

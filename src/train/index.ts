@@ -16,3 +16,5 @@ export { summarize, relativeDistance, topEigen, snapshotKernel } from "./snapsho
 export type { KernelSummary, SnapshotKernel } from "./snapshot.js";
 export { train, initialModel, epochOrder, paramDistance, SHUFFLE_STREAM, DEFAULT_BATCH, DEFAULT_TOP } from "./train.js";
 export type { TrainOptions, TrainResult, TrainConfig, Snapshot, EpochInfo } from "./train.js";
+export { embedInputs, resolveEmbed, EMBEDS } from "./embed.js";
+export type { EmbedOptions, EmbedConfig, EmbedKind } from "./embed.js";

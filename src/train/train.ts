@@ -15,13 +15,15 @@
 //   - Every operation is deterministic (GEMMs with fixed order, IEEE element-wise
 //     updates, exp/log of detmath), so the same options give the same bits on
 //     every runtime and for any thread count.
+//   - With an input embedding (embed.ts) the network is trained on phi(X), computed
+//     once before training; snapshot kernels are those of the network on phi(X).
 // Progress: ctx.progress gets stage "train" with done = optimizer steps taken of
 // epochs * ceil(N / B); snapshot kernels and eigensolvers run silenced.
 // Parameters live in wasm memory for the whole run; gradients come from
 // src/train/gradient.ts, updates from src/train/optim.ts.
 import { checkAborted, report, type Ctx } from "../runtime/context.js";
 import { NtkError } from "../runtime/errors.js";
-import { checkMatrix, matrix } from "../matrix.js";
+import { checkFinite, checkMatrix, matrix } from "../matrix.js";
 import type { Matrix } from "../types.js";
 import { checkInput, loadMlp, type WasmMlp } from "../model/forward.js";
 import { randomMlp } from "../model/init.js";
@@ -32,6 +34,7 @@ import { LOSSES, type LossKind, type Reduction } from "./loss.js";
 import { Optimizer, OPTIMIZERS, type OptimizerKind, type ParamSlot } from "./optim.js";
 import { snapshotKernel, summarize, type KernelSummary, type SnapshotKernel } from "./snapshot.js";
 import { accuracyOf, alignmentLabels, resolveTargets, type Targets } from "./targets.js";
+import { embedInputs, resolveEmbed, type EmbedConfig, type EmbedOptions } from "./embed.js";
 
 /** RNG stream of the mini-batch shuffles (far from the model's init streams 0..2L-1). */
 export const SHUFFLE_STREAM = 1n << 40n;
@@ -41,6 +44,8 @@ export const DEFAULT_TOP = 10;
 export interface TrainOptions {
   /** N x d samples */
   x: Matrix;
+  /** train on an embedding of the samples (e.g. { kind: "rff", base: "rbf", features: 1000 }): the arch's input width is then D */
+  embed?: EmbedOptions;
   /** targets (N) or (N x C), or class indices (N) for C > 1 outputs (see targets.ts) */
   y: Float64Array | Matrix;
   /** start from this model (e.g. weights read from a file); otherwise built from arch... */
@@ -84,7 +89,9 @@ export interface TrainOptions {
 }
 
 export interface TrainConfig {
+  /** d is the width of the samples X; with an embedding the network's input width is embed.features */
   n: number; d: number; outputs: number;
+  embed?: EmbedConfig;
   arch: number[]; activation: Activation; parameterization: Parameterization; wStd: number; bStd: number;
   init: InitKind; initScale?: number; seed: number;
   trainLayers: number[]; params: number; trainableParams: number;
@@ -140,7 +147,7 @@ export function initialModel(ctx: Ctx, o: TrainOptions): { model: Mlp; init: Ini
     if (o.initScale !== undefined) throw new NtkError("argument", `${OP}: --init-scale applies to --init arora only`);
     return { model: cloneMlp(o.model), init };
   }
-  if (o.arch === undefined) throw new NtkError("argument", `${OP}: a model is needed: give --arch (e.g. ${o.x.cols}-512-1) and --activation, or initial weights`);
+  if (o.arch === undefined) throw new NtkError("argument", `${OP}: a model is needed: give --arch (e.g. ${o.embed?.kind === "rff" && o.embed.features ? o.embed.features : o.x.cols}-512-1) and --activation, or initial weights`);
   if (init === "arora") {
     if (o.parameterization === "ntk") throw new NtkError("argument", `${OP}: --init arora defines its own scaling (w ~ N(0, k^2 I), a ~ Unif{-1,1} / sqrt(m)); drop --parameterization ntk`);
     if (o.wStd !== undefined || o.bStd !== undefined) throw new NtkError("argument", `${OP}: --w-std/--b-std do not apply to --init arora (use --init-scale k)`);
@@ -192,7 +199,15 @@ export async function train(ctx: Ctx, o: TrainOptions, onEpoch?: (info: EpochInf
   if (o.epochs === undefined) throw new NtkError("argument", `${OP}: --epochs is required`);
   const epochs = posInt(o.epochs, "--epochs", 0, 0);
   const { model: m0, init, initScale } = initialModel(ctx, o);
-  checkInput(OP, "X", m0, o.x);
+  const seed = o.seed ?? 0;
+  const embed = resolveEmbed(OP, o.embed, d, seed);
+  if (embed && m0.arch[0] !== embed.features) {
+    throw new NtkError("shape", `${OP}: the network's input width is ${m0.arch[0]} (arch ${m0.arch.join("-")}) but the rff embedding has ${embed.features} features (--features); the network takes the embedded inputs, so its first width must be ${embed.features}`);
+  }
+  if (embed) checkFinite(OP, "X", o.x.data, d);
+  const x: Matrix = embed ? await embedInputs(ctx, o.x, embed) : o.x;
+  const dIn = x.cols;
+  checkInput(OP, embed ? "phi(X)" : "X", m0, x);
   const C = outputs(m0);
   const targets: Targets = resolveTargets(OP, o.y, N, C, o.loss);
   const trainLayers = o.trainLayers ?? (init === "arora" ? [0] : undefined);
@@ -216,7 +231,6 @@ export async function train(ctx: Ctx, o: TrainOptions, onEpoch?: (info: EpochInf
     if (k !== "entk" && k !== "ck") throw new NtkError("argument", `${OP}: snapshot kernels are "entk" and "ck", got ${JSON.stringify(k)}`);
     if (k === "ck" && !hasHidden) throw new NtkError("argument", `${OP}: the ck kernel needs a hidden layer, but the arch ${m0.arch.join("-")} has none`);
   }
-  const seed = o.seed ?? 0;
   const shuffleSeed = o.shuffleSeed ?? seed;
   if (!Number.isSafeInteger(shuffleSeed) || shuffleSeed < 0) throw new NtkError("argument", `${OP}: the shuffle seed must be a non-negative integer, got ${shuffleSeed}`);
   const stepsPerEpoch = Math.ceil(N / batch);
@@ -224,7 +238,7 @@ export async function train(ctx: Ctx, o: TrainOptions, onEpoch?: (info: EpochInf
 
   const trainableParams = m0.layers.reduce((s, l, i) => s + (trainable[i] ? l.nOut * l.nIn + (l.bias ? l.nOut : 0) : 0), 0);
   const config: TrainConfig = {
-    n: N, d, outputs: C,
+    n: N, d, outputs: C, ...(embed ? { embed } : {}),
     arch: m0.arch.slice(), activation: m0.activation, parameterization: m0.parameterization, wStd: m0.wStd, bStd: m0.bStd,
     init, ...(initScale !== undefined ? { initScale } : {}), seed,
     trainLayers: trainable.flatMap((t, i) => (t ? [i] : [])), params: paramCount(m0), trainableParams,
@@ -239,7 +253,7 @@ export async function train(ctx: Ctx, o: TrainOptions, onEpoch?: (info: EpochInf
   const model = cloneMlp(m0);
   const core = ctx.core;
   const quiet: Ctx = { ...ctx, progress: undefined };
-  const xs = M === N ? o.x : matrix(M, d, o.x.data.subarray(0, M * d));
+  const xs = M === N ? x : matrix(M, dIn, x.data.subarray(0, M * dIn));
   const ys = alignmentLabels(targets, M);
   const warnings: string[] = [];
   const losses: number[] = [];
@@ -251,8 +265,8 @@ export async function train(ctx: Ctx, o: TrainOptions, onEpoch?: (info: EpochInf
   await core.scopeAsync(async (s) => {
     const wm: WasmMlp = loadMlp(s, model);
     const g: WasmGrads = allocGrads(s, model, trainable);
-    const xAll = s.putF64(o.x.data, "X");
-    const xb = batch < N ? s.f64(batch * d, "batch X") : xAll;
+    const xAll = s.putF64(x.data, "X");
+    const xb = batch < N ? s.f64(batch * dIn, "batch X") : xAll;
     const none = new Array(model.layers.length).fill(false);
 
     const syncModel = () => model.layers.forEach((l, i) => {
@@ -312,11 +326,11 @@ export async function train(ctx: Ctx, o: TrainOptions, onEpoch?: (info: EpochInf
       for (let b0 = 0; b0 < N; b0 += batch) {
         checkAborted(ctx);
         const nb = Math.min(batch, N - b0);
-        const xv = core.f64(xb, nb * d);
+        const xv = core.f64(xb, nb * dIn);
         const yb = new Float64Array(nb * C);
         for (let r = 0; r < nb; r++) {
           const i = perm[b0 + r];
-          xv.set(o.x.data.subarray(i * d, i * d + d), r * d);
+          xv.set(x.data.subarray(i * dIn, i * dIn + dIn), r * dIn);
           yb.set(targets.y.subarray(i * C, i * C + C), r * C);
         }
         const r = await lossGradPtr(ctx, model, wm, xb, nb, yb, targets.loss, reduction, trainable, g);

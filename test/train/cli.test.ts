@@ -116,6 +116,34 @@ describe("ntkscope train", () => {
     for (const f of ["d.csv", "csv.json", "npy.json"]) rmSync(join(dir, f));
   });
 
+  it("--embed rff: trains on the features of `kernel --kind rff` (a linear ntk net's eNTK is Phi Phi^T / D)", () => {
+    const Dm = 24;
+    const r = ok(run("train", "--x", "X.npy", "--y", "y.npy", "--embed", "rff", "--base", "rbf", "--features", String(Dm), "--gamma", "0.5",
+      "--arch", `${Dm}-1`, "--activation", "identity", "--parameterization", "ntk", "--seed", "3", "--optimizer", "gd", "--lr", "0.5", "--epochs", "2",
+      "--kernels", "entk", "--top", "4", "--out", "e.json"));
+    expect(r.stderr.trim()).toMatch(new RegExp(`^train: ${Dm}-1 identity.* on rff\\(rbf, D=${Dm}, gamma 0\\.5, seed 3\\) of X, gd lr 0\\.5`));
+    const j = json("e.json");
+    expect(j.config).toMatchObject({ n: N, d: D, arch: [Dm, 1], embed: { kind: "rff", base: "rbf", features: Dm, gamma: 0.5, seed: 3, inputWidth: D } });
+    expect(j.losses[2]).toBeLessThan(j.losses[0]);
+    // --embed-seed defaults to --seed: the same features as kernel --kind rff --seed 3
+    ok(run("kernel", "--x", "X.npy", "--kind", "rff", "--base", "rbf", "--features", String(Dm), "--gamma", "0.5", "--seed", "3", "--out", "Krff.npy"));
+    const K = loadNpy("Krff.npy");
+    let tr = 0, ky = 0, kf = 0, yy = 0;
+    for (let i = 0; i < N; i++) {
+      tr += K[i * N + i]; yy += Y[i] * Y[i];
+      for (let k = 0; k < N; k++) { ky += K[i * N + k] * Y[i] * Y[k]; kf += K[i * N + k] ** 2; }
+    }
+    const s0 = j.snapshots[0].entk;
+    expect(Math.abs(s0.trace - tr / Dm) / (tr / Dm)).toBeLessThan(1e-13);
+    expect(Math.abs(s0.kta - ky / (Math.sqrt(kf) * yy))).toBeLessThan(1e-13);
+    // another embed seed, other features
+    ok(run("train", "--x", "X.npy", "--y", "y.npy", "--embed", "rff", "--features", String(Dm), "--gamma", "0.5", "--embed-seed", "4",
+      "--arch", `${Dm}-1`, "--activation", "identity", "--seed", "3", "--optimizer", "gd", "--lr", "0.5", "--epochs", "0", "--kernels", "entk", "--top", "4", "--out", "e4.json"));
+    expect(json("e4.json").config.embed.seed).toBe(4);
+    expect(Math.abs(json("e4.json").snapshots[0].entk.trace - tr / Dm)).toBeGreaterThan(1e-6);
+    for (const f of ["e.json", "e4.json", "Krff.npy"]) rmSync(join(dir, f));
+  });
+
   it("bad flags: exit 1, one line naming the flag, no output left behind", () => {
     const out = ["--out", "bad.json", "--weights", "bad.safetensors"];
     const sgd = ["--optimizer", "sgd", "--lr", "0.1", "--epochs", "2"];
@@ -133,6 +161,10 @@ describe("ntkscope train", () => {
     fails(run("train", ...BASE.slice(0, 2), "--arch", "3-8-1", "--activation", "tanh", ...sgd, ...out), /labels are required: --y/);
     fails(run("train", "--x", "X.npy", "--y", "y.npy", "--arch", "4-8-1", "--activation", "tanh", ...sgd, ...out), /--arch 4-8-1 takes 4 input features but --x X\.npy has 3 columns/);
     fails(run("train", ...BASE, ...sgd, "--frobnicate", ...out), /unknown option '--frobnicate'/);
+    fails(run("train", ...BASE, ...sgd, "--embed", "rff", "--features", "0", ...out), /--features 0: must be >= 1/);
+    fails(run("train", ...BASE, ...sgd, "--embed", "rff", "--features", "64", ...out), /--arch 3-16-16-1 takes 3 input features but --embed rff --features 64 gives the network 64; its first width must be 64/);
+    fails(run("train", ...BASE, ...sgd, "--embed", "rff", ...out), /--embed rff needs --features D/);
+    fails(run("train", ...BASE, ...sgd, "--features", "64", ...out), /--features applies to --embed rff/);
     fails(run("train", "--x", "X.npy", "--y", "yc.npy", "--arch", "3-8-2", "--activation", "tanh", ...sgd, ...out), /--y yc\.npy: with 2 outputs .* y\[\d+\] = 2/);
     fails(run("train", ...BASE, ...sgd, "--out", "nodir/bad.json"), /--out nodir\/bad\.json/);
     // diverging training fails after work has started: still no output

@@ -25,6 +25,9 @@ export interface TrainCase extends ModelCase {
   grads: Record<string, number[] | number[][]>;
   losses: number[];
   final: Record<string, number[] | number[][]>;
+  /** embedded cases: x is the raw input, phi = rff features of x computed by numpy, the network's input */
+  embed?: { kind: "rff"; base: "rbf"; features: number; gamma: number; seed: number };
+  phi?: number[][];
 }
 
 export const CASES: string[] = loadJson<string[]>("train/cases.json");

@@ -1,7 +1,9 @@
 // Training against numpy: the loss and every parameter gradient at
 // initialisation, then the whole run (GD steps, Adam steps, mini-batch SGD with
-// momentum over the RNG's batch order, a frozen layer with the summed loss)
-// against gen_train.py's hand-written forward/backward/update, to 1e-12.
+// momentum over the RNG's batch order, a frozen layer with the summed loss,
+// training on random Fourier features of the inputs) against gen_train.py's
+// hand-written forward/backward/update, to 1e-12. The embedded cases' gradients
+// are taken on numpy's phi(X); their runs start from the raw X and embed it here.
 import { describe, expect, it } from "vitest";
 import { getCtx } from "../helpers/core.js";
 import { lossGradient } from "../../src/train/gradient.js";
@@ -17,7 +19,7 @@ describe("train vs numpy reference", () => {
       const ctx = await getCtx();
       const c = loadCase(name);
       const m = modelOf(c);
-      const x = toMatrix(c.x);
+      const x = toMatrix(c.phi ?? c.x);
       const t = resolveTargets("test", labelsOf(c), x.rows, c.arch[c.arch.length - 1], c.loss);
       const r = await lossGradient(ctx, m, x, t.y, { loss: c.loss, reduction: c.reduction, trainLayers: c.trainLayers });
       expect(Math.abs(r.loss - c.loss0) / c.loss0).toBeLessThan(TOL);
@@ -35,7 +37,7 @@ describe("train vs numpy reference", () => {
       const c = loadCase(name);
       const m = modelOf(c);
       const r = await train(ctx, {
-        x: toMatrix(c.x), y: labelsOf(c), model: m,
+        x: toMatrix(c.x), y: labelsOf(c), model: m, ...(c.embed ? { embed: c.embed } : {}),
         optimizer: c.optimizer === "gd" ? "gd" : c.optimizer, lr: c.lr, epochs: c.epochs,
         ...(c.optimizer !== "gd" ? { batchSize: c.batchSize } : {}),
         momentum: c.optimizer === "adam" ? undefined : c.momentum, weightDecay: c.weightDecay,

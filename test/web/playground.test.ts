@@ -5,14 +5,17 @@
 // code path: they must agree to the bit), the plots checked for drawn pixels,
 // and the bad-input paths (a dropped file of the wrong type, a corrupt .npy, a
 // model that does not fit the data, a dataset too large for the page, Cancel)
-// each leaving a visible message and a usable page. A screenshot is kept in
-// test-artifacts/.
+// each leaving a visible message and a usable page. axe-core checks the page
+// with results and with an error shown (no serious/critical violation), the
+// charts carry role="img" descriptions, and keyboard focus follows Run/Cancel.
+// A screenshot is kept in test-artifacts/.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Browser, Page } from "playwright-core";
 import { launchChromium, seriesPixelCounts } from "../helpers/browser.js";
+import { axeViolations, seriousReport } from "./a11y.js";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const ARTIFACTS = join(ROOT, "test-artifacts");
@@ -151,6 +154,15 @@ describe("web playground", () => {
     for (const n of drawn[0]) expect(n).toBeGreaterThan(150); // eigenvalues above round-off
     for (const n of drawn[2]) expect(n).toBeGreaterThan(10); // loss above 1e-12 of its start
     await page.screenshot({ path: join(ARTIFACTS, "playground.png"), fullPage: true });
+    // accessible: no serious/critical axe-core violation with results shown; the charts are
+    // images described in words (with the numbers of the tables); the run was announced
+    expect(seriousReport(await axeViolations(page)), "axe-core violations").toBe("");
+    const labels = await page.$$eval(".plot", (ps) => ps.map((p) => `${p.getAttribute("role")}: ${p.getAttribute("aria-label")}`));
+    expect(labels[0]).toMatch(/^img: Line chart, log-log: eigenvalue against index i for (entk, arora|arora, entk)\. Largest eigenvalue: \w+ \S+, \w+ \S+\./);
+    expect(labels[0]).toContain(`arora ${ref.kernels.find((k) => k.kind === "arora")!.eigenvalues[0].toPrecision(4)}`);
+    expect(labels[1]).toMatch(/^img: Line chart, log k: cumulative share/);
+    expect(labels[2]).toMatch(/^img: Line chart, log-log: predicted training loss/);
+    expect(await page.textContent("#run-status")).toMatch(/^Done in [\d.]+ s: 2 kernels/);
     expect(errors).toEqual([]);
   });
 
@@ -187,6 +199,9 @@ describe("web playground", () => {
     expect(await waitSettled(page)).toBe("invalid");
     expect((await messages(page)).join("\n")).toMatch(/takes 2 input features but MNIST has 784/);
     expect(await page.getAttribute("#arch", "aria-invalid")).toBe("true");
+    // the page with an error message and an invalid field is still accessible, and focus went to the field
+    expect(seriousReport(await axeViolations(page)), "axe-core violations").toBe("");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("arch");
 
     // 5. a dataset too large for the page's memory: refused before any work starts
     await page.check('input[name="dataset"][value="synthetic"]');
@@ -201,10 +216,15 @@ describe("web playground", () => {
     await page.fill("#arch", "784-512-1");
     await page.fill("#n", "2000");
     await setKinds(page, ["entk", "arora"]);
-    await page.click("#run");
+    await page.focus("#run");
+    await page.keyboard.press("Enter");
     await page.waitForFunction(() => document.body.dataset.state === "running");
+    // Run is disabled while running: keyboard focus is on Cancel, which says its shortcut
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("cancel");
+    expect(await page.getAttribute("#cancel", "aria-keyshortcuts")).toBe("Escape");
     await page.keyboard.press("Escape");
     expect(await waitSettled(page)).toBe("cancelled");
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("run");
     expect((await messages(page)).join("\n")).toMatch(/Cancelled/);
     expect(await page.isEnabled("#run")).toBe(true);
 

@@ -5,11 +5,15 @@
 // the eNTK/CK spectra, label alignment and kernel distance from initialisation)
 // and optionally the trained weights as a PyTorch state dict (.safetensors,
 // standard parameterization; an ntk model's scales are folded in).
+// --embed rff trains the network on random Fourier features phi(X) of the inputs
+// (the features of `kernel --kind rff` for the same --base, --features, --gamma and
+// --embed-seed), so --arch starts with D = --features.
 // Note: in this command --weights is the OUTPUT file, as the contract writes it;
 // training from existing weights takes --init-weights.
 //
 // run.json:
-//   config      every resolved setting (n, d, outputs, arch, activation, parameterization,
+//   config      every resolved setting (n, d, outputs, embed { kind, base, features, gamma,
+//               seed, inputWidth } with --embed rff, arch, activation, parameterization,
 //               wStd, bStd, init, initScale, seed, trainLayers, params, trainableParams,
 //               optimizer, lr, momentum | betas + eps, weightDecay, epochs, batchSize,
 //               stepsPerEpoch, shuffleSeed, loss, reduction, snapshotEvery, top,
@@ -33,6 +37,8 @@ import { fmt, seconds, summary, warn, withEngine } from "../engine.js";
 import { UsageError } from "../errors.js";
 import { checkFinite } from "../../matrix.js";
 import { resolveTargets } from "../../train/targets.js";
+import { EMBEDS, type EmbedOptions } from "../../train/embed.js";
+import { RFF_BASES } from "../../kernels/rff.js";
 import { checkWritable, jsonBytes, outputSize, readLabels, readMatrix, readWeights, writeOutputs, type Output } from "../io.js";
 import { ACTIVATIONS, checkInputWidth, parseArchFlag, parseModelFlags } from "../model-flags.js";
 import { optNumber, parseChoice, parseNumber, parseSimd, parseThreads, SIMD_HELP, THREADS_HELP } from "../parse.js";
@@ -46,6 +52,7 @@ interface Flags {
   loss?: string; reduction?: string; shuffleSeed?: string;
   snapshotEvery?: string; top?: string; snapshotSamples?: string; kernels?: string;
   out: string; weights?: string; dtype?: string; threads?: string; simd?: string;
+  embed?: string; base?: string; features?: string; gamma?: string; embedSeed?: string;
 }
 
 export function trainCommand(program: Command): void {
@@ -64,6 +71,11 @@ export function trainCommand(program: Command): void {
     .option("--init-scale <k>", "--init arora: the std k of the first-layer weights (default 1e-2)")
     .option("--init-weights <file>", "start from these weights (.safetensors, standard parameterization) instead of a random init")
     .option("--train-layers <list>", "dense layers to train, 0-based from the input, e.g. 0 or 0,1 (default all; arora: 0)")
+    .option("--embed <kind>", "none|rff: train on X itself (default) or on random Fourier features phi(X); --arch then starts with D")
+    .option("--base <kernel>", "--embed rff: the kernel the features approximate, rbf|laplacian|cauchy (default rbf)")
+    .option("--features <D>", "--embed rff: the number of random features D (the network's input width)")
+    .option("--gamma <g>", "--embed rff: the kernel scale (default 1/d)")
+    .option("--embed-seed <n>", "--embed rff: seed of the random features (default: --seed)")
     .requiredOption("--optimizer <name>", "gd (full batch)|sgd (mini-batch)|adam")
     .requiredOption("--lr <e>", "learning rate")
     .requiredOption("--epochs <T>", "passes over the training set")
@@ -111,6 +123,23 @@ function parseKernels(value: string): SnapshotKernel[] {
   return out;
 }
 
+/** --embed and its rff flags as the API's embed option (undefined: train on X). */
+function parseEmbed(f: Flags): EmbedOptions | undefined {
+  const kind = f.embed === undefined ? "none" : parseChoice("--embed", f.embed, EMBEDS);
+  const rffFlags: [string, string | undefined][] = [["--base", f.base], ["--features", f.features], ["--gamma", f.gamma], ["--embed-seed", f.embedSeed]];
+  if (kind === "none") {
+    const stray = rffFlags.find(([, v]) => v !== undefined);
+    if (stray) throw new UsageError(`${stray[0]} applies to --embed rff (random Fourier features of the inputs); add --embed rff or drop it`);
+    return undefined;
+  }
+  if (f.features === undefined) throw new UsageError("--embed rff needs --features D (the number of random features; --arch then starts with D)");
+  const e: EmbedOptions = { kind, features: parseNumber("--features", f.features, { integer: true, min: 1 }) };
+  if (f.base !== undefined) e.base = parseChoice("--base", f.base, RFF_BASES);
+  if (f.gamma !== undefined) e.gamma = parseNumber("--gamma", f.gamma, { above: 0 });
+  if (f.embedSeed !== undefined) e.seed = parseNumber("--embed-seed", f.embedSeed, { integer: true, min: 0 });
+  return e;
+}
+
 /** The flags as TrainOptions (without the data), and a description of the model. */
 function parseTrainFlags(f: Flags): { opts: Omit<TrainOptions, "x" | "y">; describe: string; widths: number[] } {
   const init = f.init === undefined ? "default" : parseChoice("--init", f.init, ["default", "arora"] as const);
@@ -146,6 +175,8 @@ function parseTrainFlags(f: Flags): { opts: Omit<TrainOptions, "x" | "y">; descr
   if (f.trainLayers !== undefined) opts.trainLayers = parseLayers(f.trainLayers);
   const seed = optNumber("--seed", f.seed, { integer: true, min: 0 });
   if (seed !== undefined) opts.seed = seed;
+  const embed = parseEmbed(f);
+  if (embed) opts.embed = embed;
 
   if (f.initWeights !== undefined) {
     if (f.init !== undefined && init !== "default") throw new UsageError(`--init ${init} builds a random model; it cannot be combined with --init-weights`);
@@ -222,7 +253,15 @@ async function runTrain(f: Flags): Promise<void> {
   } else {
     throw new UsageError("labels are required: --y y.npy (or --label-column NAME with a CSV --x)");
   }
-  checkInputWidth({ options: {}, widths, description: describe, source: f.initWeights ? "weights" : "arch" }, x.cols, "--x", f.x);
+  if (opts.embed) {
+    const D = opts.embed.features!;
+    if (widths[0] !== D) {
+      const src = f.initWeights ? `--init-weights ${f.initWeights} (${widths.join("-")})` : `--arch ${widths.join("-")}`;
+      throw new UsageError(`${src} takes ${widths[0]} input features but --embed rff --features ${D} gives the network ${D}; its first width must be ${D}`);
+    }
+  } else {
+    checkInputWidth({ options: {}, widths, description: describe, source: f.initWeights ? "weights" : "arch" }, x.cols, "--x", f.x);
+  }
   // label problems named by their file before any work (train() repeats the check)
   resolveTargets(f.y !== undefined ? `--y ${f.y}` : `--label-column ${f.labelColumn}`, y, x.rows, widths[widths.length - 1], opts.loss);
   checkFinite(`--x ${f.x}`, "X", x.data, x.cols);
@@ -239,5 +278,6 @@ async function runTrain(f: Flags): Promise<void> {
   const last = r.snapshots[r.snapshots.length - 1];
   const dist = last?.entk ? `, eNTK moved ${fmt(last.entk.distance)}` : "";
   const wOut = f.weights !== undefined ? `, weights -> ${f.weights} [${(outputSize(outputs[1].bytes) / 1024).toFixed(1)} KB]` : "";
-  summary(`train: ${describe}, ${c.optimizer} lr ${fmt(c.lr)}, ${c.epochs} epochs x ${c.stepsPerEpoch} steps, ${c.loss}: loss ${fmt(l0)} -> ${fmt(lT)}${acc}, ${r.snapshots.length} snapshots${dist} -> ${f.out}${wOut} (${seconds(t0)})`);
+  const emb = c.embed ? ` on rff(${c.embed.base}, D=${c.embed.features}, gamma ${fmt(c.embed.gamma)}, seed ${c.embed.seed}) of X` : "";
+  summary(`train: ${describe}${emb}, ${c.optimizer} lr ${fmt(c.lr)}, ${c.epochs} epochs x ${c.stepsPerEpoch} steps, ${c.loss}: loss ${fmt(l0)} -> ${fmt(lT)}${acc}, ${r.snapshots.length} snapshots${dist} -> ${f.out}${wOut} (${seconds(t0)})`);
 }
