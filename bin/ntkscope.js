@@ -3,10 +3,13 @@
 import { existsSync } from "node:fs";
 import v8 from "node:v8";
 
-// `--simd relaxed|auto` loads dist/ntkscope-relaxed.wasm. Node 20 validates relaxed
-// SIMD only behind --experimental-wasm-relaxed-simd; setting the flag here, before
-// the core is compiled, enables it. Engines that already support relaxed SIMD (or
-// lack it altogether) are left alone, and the portable default never uses it.
+// The default `--simd auto` (and `--simd relaxed`) loads dist/ntkscope-relaxed[-mt].wasm
+// where the engine validates relaxed SIMD. Node 20 does only behind
+// --experimental-wasm-relaxed-simd; setting the flag here, before the core is
+// compiled, enables it (V8 flags are process-wide: the pool's worker threads and
+// the service's compute workers get it too), so the CLI computes the same bits
+// as Deno, Chromium and workerd on this machine. Engines that already support
+// relaxed SIMD (Node >= 22) are left alone; `--simd portable` never uses it.
 // The probe: (module (func (result v128) f64x2.relaxed_madd(0, 0, 0))).
 const zero = [0xfd, 0x0c, ...new Array(16).fill(0)];
 const body = [0, ...zero, ...zero, ...zero, 0xfd, 0x87, 0x02, 0x0b];

@@ -32,3 +32,5 @@ export { rffFeatures, rffKernel } from "./kernels/rff.js";
 export { infiniteKernel } from "./kernels/infinite.js";
 export { reluLift, normalizeRows } from "./kernels/lift.js";
 export { snapshotKernel } from "./train/index.js";
+export { relaxedSimdSupported } from "./runtime/features.js";
+export type { CoreBuilds } from "./runtime/core.js";

@@ -5,7 +5,7 @@
 // runtime has no SharedArrayBuffer, no cross-origin isolation (browsers) or no
 // Worker (workerd and other edge runtimes), init quietly uses one thread: the
 // results are bit-identical either way, only slower.
-import { Core, type WasmSource } from "./runtime/core.js";
+import { Core, type CoreBuilds, type WasmSource } from "./runtime/core.js";
 import type { SimdMode } from "./runtime/features.js";
 import type { Ctx } from "./runtime/context.js";
 import { poolSupported, resolveThreads, WorkerPool } from "./runtime/pool.js";
@@ -27,12 +27,19 @@ export interface InitOptions {
    */
   threads?: number | "auto";
   /**
-   * Precompiled core (edge runtimes), its bytes, or its URL. With threads > 1 this
-   * must be the shared-memory build (ntkscope-mt.wasm); a single-thread build
+   * Precompiled core (edge runtimes), its bytes, or its URL; or { portable,
+   * relaxed } precompiled builds to pick from by `simd` (edge runtimes: import
+   * both, get relaxed where it validates). With threads > 1 this must be the
+   * shared-memory build (ntkscope[-relaxed]-mt.wasm); a single-thread build
    * makes init fall back to one thread.
    */
-  wasm?: WasmSource;
-  /** "portable" (default, bit-identical everywhere), "relaxed" or "auto": see CoreOptions.simd. */
+  wasm?: WasmSource | CoreBuilds;
+  /**
+   * "auto" (default: the relaxed-SIMD core where the engine validates it, else
+   * portable; identical bits across the runtimes of one machine), "portable"
+   * (identical bits on every machine) or "relaxed": see CoreOptions.simd.
+   * `engine.ctx.core.simd` tells which build runs.
+   */
   simd?: SimdMode;
   /** Load the debug build of the core (assertions on); single-threaded. */
   debug?: boolean;

@@ -4,7 +4,7 @@
 //
 // Protocol (page -> worker): { type: "run", id, dataset, model, kinds, top, ridge, extra }
 //   dataset: { kind: "mnist", n } | { kind: "synthetic", n, seed } | { kind: "arrays", name, x, y }
-// (worker -> page): "ready" { backend, threads, isolated, version } | "init-error" { message }
+// (worker -> page): "ready" { backend, threads, simd, isolated, version } | "init-error" { message }
 //   | "dataset" { id, name, n, d } | "progress" { id, index, total, kind, stage, done, of }
 //   | "kernel" { id, index, result } | "done" { id, result } | "error" { id, message, code }
 import { init, loadMnist01, VERSION } from "../dist/ntkscope.js";
@@ -19,7 +19,9 @@ function engine() {
   if (!enginePromise) {
     // The page picks the backend in the worker's URL (?backend=auto|wasm|webgpu).
     const backend = new URL(import.meta.url).searchParams.get("backend") ?? "auto";
-    enginePromise = init({ backend, threads: "auto" }).then((e) => {
+    // simd "auto" (the default): the relaxed-SIMD core where the browser has it, the
+    // same bits as `ntkscope analyze` and Node/Deno on this machine.
+    enginePromise = init({ backend, threads: "auto", simd: "auto" }).then((e) => {
       e.onProgress = (p) => {
         if (currentId === null) return;
         postMessage({ type: "progress", id: currentId, ...currentKernel, stage: p.stage, done: p.done, of: p.total });
@@ -105,7 +107,7 @@ async function run(msg) {
     ? { ...meta, kernels, timings: { totalMs, dataMs } }
     : {
       tool: { name: "ntkscope", version: VERSION }, createdAt: new Date().toISOString(),
-      engine: { backend: e.backend, threads: e.threads }, dataset: { name: data.name, n: data.x.rows, d: data.x.cols },
+      engine: { backend: e.backend, threads: e.threads, simd: e.ctx.core.simd }, dataset: { name: data.name, n: data.x.rows, d: data.x.cols },
       model: { description: msg.modelDescription ?? "" }, settings: { kinds: msg.kinds.join(","), ridge: msg.ridge, top: msg.top, etaRule: "1/λmax of each kernel" },
       kernels, timings: { totalMs, dataMs },
     };
@@ -125,6 +127,6 @@ self.onmessage = (ev) => {
 
 // Start the engine at once, so the first run does not wait for the module to compile.
 engine().then(
-  (e) => postMessage({ type: "ready", backend: e.backend, threads: e.threads, isolated: self.crossOriginIsolated === true, version: VERSION, webgpu: typeof navigator !== "undefined" && "gpu" in navigator }),
+  (e) => postMessage({ type: "ready", backend: e.backend, threads: e.threads, simd: e.ctx.core.simd, isolated: self.crossOriginIsolated === true, version: VERSION, webgpu: typeof navigator !== "undefined" && "gpu" in navigator }),
   (err) => postMessage({ type: "init-error", message: err?.message ?? String(err) }),
 );

@@ -2,26 +2,27 @@
 // progress bar, and always disposes (so the process can exit).
 import { init } from "../init.js";
 import type { Engine } from "../engine.js";
-import { relaxedSimdSupported, resolveSimd, type SimdMode } from "../runtime/features.js";
+import { DEFAULT_SIMD, relaxedSimdSupported, type SimdMode } from "../runtime/features.js";
 import { UsageError } from "./errors.js";
 import { progressBar } from "./progress.js";
 
-/** `--threads` and `--simd`, as parsed by parseThreads/parseSimd. */
-export interface EngineFlags { threads: number | "auto"; simd?: SimdMode }
+/** `--threads` and `--simd`, as parsed by parseThreads/parseSimd (simd undefined: not given). */
+export interface EngineFlags { threads: number | "auto"; simd?: SimdMode | undefined }
 
 /**
- * Runs `fn` on a fresh engine. A non-default `--simd` says on stderr which core
- * ran ("auto" may resolve either way), since the relaxed core changes the bits.
+ * Runs `fn` on a fresh engine. Without `--simd` the core is "auto" (relaxed where
+ * the engine has it) and nothing is said; an explicit `--simd auto|relaxed` says
+ * on stderr which core ran, since "auto" may resolve either way.
  */
 export async function withEngine<T>(flags: number | "auto" | EngineFlags, fn: (engine: Engine) => Promise<T>): Promise<T> {
-  const { threads, simd = "portable" } = typeof flags === "object" ? flags : { threads: flags };
+  const { threads, simd } = typeof flags === "object" ? flags : { threads: flags, simd: undefined };
   if (simd === "relaxed" && !relaxedSimdSupported()) {
     throw new UsageError("--simd relaxed: this runtime's WebAssembly has no relaxed SIMD (Node 20: start through the ntkscope launcher, or run node with --experimental-wasm-relaxed-simd); use --simd portable or auto");
   }
-  const engine = await init({ backend: "wasm", threads, simd });
-  if (simd !== "portable") {
-    note(resolveSimd(simd) === "relaxed"
-      ? "simd: relaxed core (fused multiply-add; bits differ from the portable default)"
+  const engine = await init({ backend: "wasm", threads, simd: simd ?? DEFAULT_SIMD });
+  if (simd === "auto" || simd === "relaxed") {
+    note(engine.ctx.core.simd === "relaxed"
+      ? "simd: relaxed core (fused multiply-add; --simd portable gives machine-independent bits)"
       : "simd: portable core (this engine has no relaxed SIMD)");
   }
   const bar = progressBar();

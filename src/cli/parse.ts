@@ -52,10 +52,11 @@ export function parseThreads(value: string | undefined): number | "auto" {
   return parseNumber("--threads", value, { integer: true, min: 1, max: 256 });
 }
 
-export const SIMD_HELP = "WebAssembly core: portable, relaxed or auto (default portable: identical bits everywhere; relaxed uses fused multiply-add GEMM kernels, faster, bits then differ)";
+export const SIMD_HELP = "WebAssembly core: auto, relaxed or portable (default auto: the relaxed-SIMD core, fused multiply-add GEMM kernels, where the engine has it, identical bits across runtimes on one machine; portable: identical bits on every machine)";
 
 const SIMD_MODES = ["portable", "relaxed", "auto"] as const;
 
-export function parseSimd(value: string | undefined): SimdMode {
-  return value === undefined ? "portable" : parseChoice("--simd", value, SIMD_MODES);
+/** The --simd flag; undefined when not given (the engine's default, "auto"). */
+export function parseSimd(value: string | undefined): SimdMode | undefined {
+  return value === undefined ? undefined : parseChoice("--simd", value, SIMD_MODES);
 }

@@ -9,24 +9,41 @@ import { Allocator, PAGE } from "./allocator.js";
 import { NtkError } from "./errors.js";
 import { readUrl } from "./platform.js";
 import { wasmUrl } from "./wasm-url.js";
-import { coreFileName, resolveSimd, type SimdMode } from "./features.js";
+import { coreFileName, resolveSimd, type SimdBuild, type SimdMode } from "./features.js";
 
 // deno-lint-ignore no-explicit-any
 export type CoreExports = Record<string, any> & { heap_base(): number };
 
 export type WasmSource = WebAssembly.Module | ArrayBuffer | Uint8Array | URL | string;
 
+/**
+ * One source per core build, picked by the simd mode: how edge runtimes (which
+ * import precompiled modules and cannot compile bytes) get the relaxed core
+ * where it validates and the portable one elsewhere.
+ */
+export interface CoreBuilds { portable: WasmSource; relaxed?: WasmSource }
+
+function isBuilds(src: unknown): src is CoreBuilds {
+  return typeof src === "object" && src !== null && !(src instanceof WebAssembly.Module) && !(src instanceof URL)
+    && !ArrayBuffer.isView(src) && !(src instanceof ArrayBuffer) && "portable" in src;
+}
+
 export interface CoreOptions {
-  /** A precompiled module (edge runtimes), bytes, or a URL of the .wasm. */
-  wasm?: WasmSource;
+  /**
+   * A precompiled module (edge runtimes), bytes, or a URL of the .wasm (that
+   * build is used whatever `simd` says), or { portable, relaxed } sources to
+   * pick from by `simd`.
+   */
+  wasm?: WasmSource | CoreBuilds;
   /** Use the debug build (assertions on). */
   debug?: boolean;
   /** Shared memory for the worker pool; requires the -mt build. */
   shared?: boolean;
   /**
-   * "portable" (default: the same bits on every engine), "relaxed" (fused
-   * multiply-add GEMM micro-kernels, ~1.3x faster; bits are then per build and
-   * engine), or "auto" (relaxed where the engine validates it).
+   * "auto" (default: relaxed where the engine validates it, else portable),
+   * "relaxed" (fused multiply-add GEMM micro-kernels, ~1.3x faster; the same
+   * bits on every engine of one machine, not across machines), or "portable"
+   * (the same bits on every engine and machine). `Core.simd` tells which ran.
    */
   simd?: SimdMode;
 }
@@ -35,6 +52,12 @@ const moduleCache = new Map<string, Promise<WebAssembly.Module>>();
 
 export async function compileCore(opts: CoreOptions = {}): Promise<WebAssembly.Module> {
   const src = opts.wasm;
+  if (isBuilds(src)) {
+    const build = resolveSimd(opts.simd);
+    if (opts.simd === "relaxed" && !src.relaxed) throw new NtkError("argument", "simd \"relaxed\": the wasm builds given have no relaxed source");
+    // "auto" may find relaxed support but no relaxed source: portable is its fallback.
+    return compileCore({ ...opts, wasm: build === "relaxed" && src.relaxed ? src.relaxed : src.portable });
+  }
   if (src instanceof WebAssembly.Module) return src;
   if (src instanceof ArrayBuffer || src instanceof Uint8Array) return WebAssembly.compile(src as BufferSource);
   const url = src ? new URL(String(src instanceof URL ? src.href : src), import.meta.url)
@@ -104,6 +127,9 @@ export class Core {
   }
 
   get pages(): number { return this.memory.buffer.byteLength / PAGE; }
+
+  /** The build that is running (the module says, so a given `wasm` reports truly). */
+  get simd(): SimdBuild { return this.exports.core_relaxed_simd?.() ? "relaxed" : "portable"; }
 }
 
 export class Scope {

@@ -1,21 +1,24 @@
 // WebAssembly feature detection and the choice of core build.
 //
-// The core ships as a portable build (SIMD128 only: every engine gives the same
-// bits) and a relaxed-SIMD build whose GEMM micro-kernels use
-// f64x2/f32x4.relaxed_madd (assembly/gemm.ts). relaxed_madd may be compiled
-// fused (one rounding, x64 vfmadd231pd) or as a multiply then an add, depending
-// on the engine and CPU, so the relaxed build is faster but its bits are only
-// reproducible on one engine + CPU: it is opt-in ("relaxed" or "auto"), never
-// the default.
+// The core ships as a portable build (SIMD128 only) and a relaxed-SIMD build
+// whose GEMM micro-kernels use f64x2/f32x4.relaxed_madd (assembly/gemm.ts).
+// The default is "auto": the relaxed build wherever the engine validates it,
+// the portable build elsewhere (a feature-detected fallback, never an error).
+// relaxed_madd may be lowered fused (one rounding, x64 vfmadd231pd) or as a
+// multiply then an add, depending on engine and CPU, so relaxed bits are the
+// same on every engine of one machine (V8 in Node, Deno, Chromium and workerd
+// all fuse on x64 with FMA; test/runtimes/conformance.test.ts checks it) but
+// not across machines or builds. "portable" gives the same bits everywhere:
+// the documented way to get machine-independent results.
 //
 // Detection validates tiny hand-written modules (no compile, no instantiate),
 // so it is cheap and safe everywhere, including edge runtimes. Node 20 validates
 // relaxed SIMD only after `--experimental-wasm-relaxed-simd` (as a command-line
-// flag, or `v8.setFlagsFromString` before the first compile; the CLI does that:
-// this module has no `node:` imports).
+// flag, or `v8.setFlagsFromString` before the first compile; the CLI launcher
+// does that: this module has no `node:` imports); without it "auto" is portable.
 import { NtkError } from "./errors.js";
 
-/** Which core build: portable SIMD128 (default), relaxed SIMD, or relaxed where supported. */
+/** Which core build: relaxed where supported ("auto", the default), always portable SIMD128, or relaxed. */
 export type SimdMode = "portable" | "relaxed" | "auto";
 
 // (module (type (func (result v128))) (func (type 0) <body>)), body supplied per feature.
@@ -54,12 +57,18 @@ export function simdSupported(): boolean { return validates(SIMD_MODULE); }
  */
 export function relaxedSimdSupported(): boolean { return validates(RELAXED_MODULE); }
 
+/** A core build: what a SimdMode resolves to. */
+export type SimdBuild = "portable" | "relaxed";
+
+/** The default SimdMode of init, Core.create, the CLI and the service. */
+export const DEFAULT_SIMD: SimdMode = "auto";
+
 /**
- * Resolves a SimdMode to the build to load: "auto" picks relaxed where the
- * engine validates it; "relaxed" without support is an error (a silent fallback
- * would change the bits the caller asked for).
+ * Resolves a SimdMode (default "auto") to the build to load: "auto" picks
+ * relaxed where the engine validates it; "relaxed" without support is an error
+ * (a silent fallback would change the bits the caller asked for).
  */
-export function resolveSimd(mode: SimdMode = "portable"): "portable" | "relaxed" {
+export function resolveSimd(mode: SimdMode = DEFAULT_SIMD): SimdBuild {
   if (mode === "portable") return "portable";
   const ok = relaxedSimdSupported();
   if (mode === "auto") return ok ? "relaxed" : "portable";
@@ -76,7 +85,7 @@ export function resolveSimd(mode: SimdMode = "portable"): "portable" | "relaxed"
  * File name of the core build under dist/: ntkscope[-relaxed][-mt].wasm, or
  * ntkscope-debug.wasm (portable, assertions on; debug wins over the others).
  */
-export function coreFileName(opts: { debug?: boolean; shared?: boolean; simd?: "portable" | "relaxed" } = {}): string {
+export function coreFileName(opts: { debug?: boolean; shared?: boolean; simd?: SimdBuild } = {}): string {
   if (opts.debug) return "ntkscope-debug.wasm";
   return `ntkscope${opts.simd === "relaxed" ? "-relaxed" : ""}${opts.shared ? "-mt" : ""}.wasm`;
 }

@@ -1,6 +1,7 @@
 // The conformance vectors: named computations through the TypeScript layer whose
 // outputs must hash identically on Node, Deno, Chromium and workerd, with 1 or 2
-// threads. Inputs come from exact integer formulas (inputs.ts) or the
+// threads, under one simd mode (the default "auto", relaxed on every runtime of
+// this machine; and "portable"). Inputs come from exact integer formulas (inputs.ts) or the
 // counter-based RNG, so no runtime reads a file.
 //
 // Adding a case is one line: { name, run: (e) => <Promise of a Float64Array> }.
@@ -78,6 +79,8 @@ function flat(...parts: (ArrayLike<number> | Matrix | number | undefined)[]): Fl
 }
 
 const f32 = (m: Matrix) => ({ rows: m.rows, cols: m.cols, data: Float32Array.from(m.data) });
+/** m + 1/3 elementwise: not exactly representable, so products round. */
+const thirds = (m: Matrix): Matrix => ({ rows: m.rows, cols: m.cols, data: m.data.map((v) => v + 1 / 3) });
 
 /** A kernel of the samples X = intMatrix(23, 5) (odd N: crosses the row tiles). */
 function kernel(opts: Omit<KernelOptions, "x">) {
@@ -106,6 +109,9 @@ export const cases: ConformanceCase[] = [
   { name: "blas.gemm.trans-alpha-beta", run: async (e) => (await e.linalg.gemm(intMatrix(29, 37, 4), intMatrix(45, 29, 5), { transA: true, transB: true, alpha: 0.75, beta: -1.5, C: intMatrix(37, 45, 6) })).data },
   { name: "blas.gemm.f32", run: async (e) => (await gemmF32(e.ctx, f32(intMatrix(67, 33, 7)), f32(intMatrix(33, 71, 8)))).data },
   { name: "blas.gram", run: async (e) => (await e.linalg.gram(intMatrix(203, 150, 9))).data },
+  // inexact products (entries + 1/3): where the relaxed core's fused multiply-add changes bits
+  { name: "blas.gemm.inexact", run: async (e) => (await e.linalg.gemm(thirds(intMatrix(70, 90, 14)), thirds(intMatrix(90, 50, 15)))).data },
+  { name: "blas.gemm.f32.inexact", run: async (e) => (await gemmF32(e.ctx, f32(thirds(intMatrix(40, 60, 16))), f32(thirds(intMatrix(60, 36, 17))))).data },
   // factorizations and eigensolvers
   { name: "linalg.cholesky", run: async (e) => (await e.linalg.cholesky(spdMatrix(61, 1))).data },
   { name: "linalg.solveSPD", run: async (e) => flat(await e.linalg.solveSPD(spdMatrix(47, 2), intMatrix(47, 3, 4))) },

@@ -4,12 +4,13 @@
 import { init, type InitOptions } from "../../src/index.js";
 import { runConformance } from "./runner.js";
 
-export interface ConformanceRun { threads: number; digests: Record<string, string> }
+/** threads granted, the core build that ran ("portable" | "relaxed"), digests per case */
+export interface ConformanceRun { threads: number; simd: string; digests: Record<string, string> }
 
 export async function conformance(opts: InitOptions = {}): Promise<ConformanceRun> {
   const engine = await init(opts);
   try {
-    return { threads: engine.threads, digests: await runConformance(engine) };
+    return { threads: engine.threads, simd: engine.ctx.core.simd, digests: await runConformance(engine) };
   } finally {
     engine.dispose();
   }

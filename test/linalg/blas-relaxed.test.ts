@@ -1,30 +1,28 @@
 // The relaxed-SIMD core build (dist/ntkscope-relaxed.wasm, GEMM micro-kernels
-// with relaxed_madd) and its feature detection (src/runtime/features.ts).
+// with relaxed_madd: the default wherever the engine validates it), its feature
+// detection (src/runtime/features.ts) and the choice of build (Core.create).
 // Its bits may differ from the portable build's (fused multiply-add), so it is
 // checked against the portable build within rounding, and for the invariants
 // that must still hold exactly: any split of C into row-block tasks gives the
-// same bits, and gram(A) equals gemm(A, A^T).
-import v8 from "node:v8";
+// same bits, and gram(A) equals gemm(A, A^T). (Agreement of the relaxed bits
+// across runtimes: test/runtimes/conformance.test.ts.)
 import { readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { Core } from "../../src/runtime/core.js";
 import { runTasks, type Ctx } from "../../src/runtime/context.js";
-import { coreFileName, relaxedSimdSupported, resolveSimd, simdSupported } from "../../src/runtime/features.js";
+import { coreFileName, DEFAULT_SIMD, relaxedSimdSupported, resolveSimd, simdSupported } from "../../src/runtime/features.js";
 import { gemm, gemmF32, gemmTasks, gemmWorkBytes, gram, gramF32, type GemmCall } from "../../src/linalg/blas.js";
 import type { Matrix } from "../../src/types.js";
-import { getCtx } from "../helpers/core.js";
+import { NtkError } from "../../src/runtime/errors.js";
 
 const dist = (f: string) => new URL(`../../dist/${f}`, import.meta.url);
 let portable: Ctx;
 let relaxed: Ctx | null = null;
-let supportedBeforeFlag = false;
 
 beforeAll(async () => {
-  portable = await getCtx();
-  supportedBeforeFlag = relaxedSimdSupported();
-  // Node 20 validates relaxed SIMD only behind this flag; it is process-wide and
-  // must be set before the relaxed module is compiled (newer engines ignore it).
-  try { v8.setFlagsFromString("--experimental-wasm-relaxed-simd"); } catch { /* not V8 */ }
+  portable = { core: await Core.create({ simd: "portable" }), pool: null };
+  // Node 20 validates relaxed SIMD only behind --experimental-wasm-relaxed-simd,
+  // which vitest.config.ts gives the test workers.
   if (relaxedSimdSupported()) relaxed = { core: await Core.create({ wasm: dist(coreFileName({ simd: "relaxed" })) }), pool: null };
 });
 
@@ -52,11 +50,13 @@ describe("feature detection", () => {
     expect(relaxedSimdSupported()).toBe(WebAssembly.validate(bytes));
     // the portable build validates wherever SIMD does
     expect(WebAssembly.validate(readFileSync(dist("ntkscope.wasm")))).toBe(true);
-    if (process.versions.node.startsWith("20.")) expect(supportedBeforeFlag).toBe(false);
+    // the test workers have what the CLI launcher gives Node 20: relaxed SIMD
+    expect(relaxedSimdSupported()).toBe(true);
   });
 
   it("resolves modes and names the builds", () => {
-    expect(resolveSimd()).toBe("portable");
+    expect(DEFAULT_SIMD).toBe("auto");
+    expect(resolveSimd()).toBe(relaxedSimdSupported() ? "relaxed" : "portable");
     expect(resolveSimd("portable")).toBe("portable");
     expect(resolveSimd("auto")).toBe(relaxedSimdSupported() ? "relaxed" : "portable");
     if (relaxedSimdSupported()) expect(resolveSimd("relaxed")).toBe("relaxed");
@@ -66,6 +66,30 @@ describe("feature detection", () => {
     expect(coreFileName({ simd: "relaxed" })).toBe("ntkscope-relaxed.wasm");
     expect(coreFileName({ simd: "relaxed", shared: true })).toBe("ntkscope-relaxed-mt.wasm");
     expect(coreFileName({ simd: "relaxed", debug: true })).toBe("ntkscope-debug.wasm");
+  });
+});
+
+describe("choosing the build", () => {
+  it("Core.create picks by simd: relaxed by default here, portable on request; Core.simd tells", async () => {
+    const d = await Core.create();
+    expect(d.simd).toBe("relaxed");
+    expect((await Core.create({ simd: "portable" })).simd).toBe("portable");
+    expect((await Core.create({ simd: "auto", shared: true })).simd).toBe("relaxed");
+    // a given module is used as is, whatever simd says, and reports what it is
+    expect((await Core.create({ wasm: dist("ntkscope.wasm") })).simd).toBe("portable");
+  });
+
+  it("{ portable, relaxed } precompiled builds (the edge's way): the simd mode picks one", async () => {
+    const mod = (f: string) => new WebAssembly.Module(readFileSync(new URL(dist(f))));
+    const builds = { portable: mod("ntkscope.wasm"), relaxed: mod("ntkscope-relaxed.wasm") };
+    expect((await Core.create({ wasm: builds })).simd).toBe("relaxed");
+    expect((await Core.create({ wasm: builds, simd: "portable" })).simd).toBe("portable");
+    expect((await Core.create({ wasm: builds, simd: "relaxed" })).simd).toBe("relaxed");
+    // only a portable build given: auto falls back to it, relaxed is refused
+    expect((await Core.create({ wasm: { portable: builds.portable } })).simd).toBe("portable");
+    const err = await Core.create({ wasm: { portable: builds.portable }, simd: "relaxed" }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NtkError);
+    expect((err as Error).message).toMatch(/no relaxed source/);
   });
 });
 

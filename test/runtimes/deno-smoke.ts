@@ -75,9 +75,10 @@ Deno.test("threads: 2 starts a worker pool over shared memory", async () => {
   }
 });
 
-Deno.test({ name: "conformance digests (1 and 2 threads)", ignore: !bundle }, async () => {
+Deno.test({ name: "conformance digests (default simd: 1 and 2 threads; portable: 1 thread)", ignore: !bundle }, async () => {
   const { conformance } = await import(new URL(`file://${bundle}`).href);
   const one = await conformance({ threads: 1 });
   const two = await conformance({ threads: 2 });
-  console.log(`NTK_CONFORMANCE ${JSON.stringify({ one, two })}`);
+  const portable = await conformance({ threads: 1, simd: "portable" });
+  console.log(`NTK_CONFORMANCE ${JSON.stringify({ one, two, portable })}`);
 });

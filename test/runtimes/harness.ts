@@ -1,7 +1,9 @@
 // Launchers for the conformance run in each runtime: a child Node process, Deno,
 // headless Chromium (behind a tiny COOP/COEP static server so it is
 // cross-origin isolated and can run the pool), and workerd through miniflare.
-// Each returns the digests of test/conformance/entry.ts's `conformance()`.
+// Each returns the digests of test/conformance/entry.ts's `conformance()` in the
+// default simd mode (1 and 2 threads) and in simd "portable" (1 thread), with the
+// core build each run resolved.
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -10,15 +12,27 @@ import { extname, join, normalize, relative, sep } from "node:path";
 import { ARTIFACTS, CONFORMANCE_BUNDLE, ROOT } from "./bundle.js";
 import { launchChromium } from "../helpers/browser.js";
 
-export interface ConformanceRun { threads: number; digests: Record<string, string> }
+export interface ConformanceRun { threads: number; simd: string; digests: Record<string, string> }
 export interface RuntimeResult {
+  /** default simd mode ("auto") */
   one: ConformanceRun;
   two: ConformanceRun;
+  /** simd: "portable", 1 thread */
+  portable: ConformanceRun;
   /** node child: threads of the engine it never disposed */
   leakedThreads?: number;
 }
 
 const MARK = "NTK_CONFORMANCE ";
+
+/**
+ * The V8 flag that lets Node 20 validate relaxed SIMD, when this test process
+ * runs with it (vitest.config.ts adds it where needed): child `node` processes
+ * that compare bits with another runtime pass it on, so that they resolve the
+ * default simd mode as this process, Deno, Chromium and workerd do. Empty on
+ * Node versions that have relaxed SIMD on by default.
+ */
+export const RELAXED_NODE_FLAGS: string[] = process.execArgv.filter((a) => a === "--experimental-wasm-relaxed-simd");
 
 function run(cmd: string, args: string[], timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -38,9 +52,14 @@ function parseMarked(out: { code: number | null; stdout: string; stderr: string 
   return JSON.parse(line.slice(MARK.length)) as RuntimeResult;
 }
 
-/** A fresh `node` on the shipped bundle (given the bundle's path); must also exit by itself with an undisposed pool. */
-export async function runNodeChild(): Promise<RuntimeResult> {
-  return parseMarked(await run(process.execPath, [join(ROOT, "test", "runtimes", "node-child.mjs"), CONFORMANCE_BUNDLE], 30_000), "node child");
+/**
+ * A fresh `node` on the shipped bundle (given the bundle's path); must also exit by
+ * itself with an undisposed pool. `plain`: without RELAXED_NODE_FLAGS (as a user
+ * runs `node`: Node 20 then resolves the default to the portable core).
+ */
+export async function runNodeChild(opts: { plain?: boolean } = {}): Promise<RuntimeResult> {
+  const flags = opts.plain ? [] : RELAXED_NODE_FLAGS;
+  return parseMarked(await run(process.execPath, [...flags, join(ROOT, "test", "runtimes", "node-child.mjs"), CONFORMANCE_BUNDLE], 30_000), `node ${flags.join(" ")} child`);
 }
 
 /** `deno test` of deno-smoke.ts (given the bundle's path): the smoke tests must pass and it prints the digests. */
@@ -82,7 +101,7 @@ export async function startServer(): Promise<{ url: string; close(): Promise<voi
 export interface ChromiumResult extends RuntimeResult {
   isolated: boolean;
   /** threads: 2 on a page without cross-origin isolation: must fall back to one thread */
-  notIsolated: { isolated: boolean; run: { threads: number; digests: Record<string, string> } };
+  notIsolated: { isolated: boolean; run: ConformanceRun };
 }
 
 /**
@@ -103,7 +122,8 @@ export async function runChromium(baseUrl: string): Promise<ChromiumResult> {
       const m = await import(${JSON.stringify(rel)});
       const one = await m.conformance({ threads: 1 });
       const two = await m.conformance({ threads: 2 });
-      return { one, two, isolated: self.crossOriginIsolated };
+      const portable = await m.conformance({ threads: 1, simd: "portable" });
+      return { one, two, portable, isolated: self.crossOriginIsolated };
     })()`) as RuntimeResult & { isolated: boolean };
     await page.goto(`${baseUrl}/not-isolated`);
     const notIsolated = await page.evaluate(`(async () => {
@@ -118,19 +138,28 @@ export async function runChromium(baseUrl: string): Promise<ChromiumResult> {
 }
 
 /**
- * workerd via miniflare: the wasm arrives as a precompiled module import (the
- * only way workerd accepts wasm) and is passed to init({ wasm }). There are no
- * Workers there, so threads: 2 must fall back to one thread with the same bits.
+ * workerd via miniflare: the wasm arrives as precompiled module imports (the
+ * only way workerd accepts wasm), both builds, passed to init({ wasm: { portable,
+ * relaxed } }) as the edge entry (src/service/worker-entry.ts) does; the simd mode
+ * picks one. There are no Workers there, so threads: 2 must fall back to one
+ * thread with the same bits.
  */
 export async function runWorkerd(): Promise<RuntimeResult> {
   const { Miniflare } = await import("miniflare");
   const rel = (p: string) => relative(ARTIFACTS, p).split(sep).join("/");
-  const worker = `import wasm from "${rel(join(ROOT, "dist", "ntkscope.wasm"))}";
+  const wasmFiles = ["ntkscope.wasm", "ntkscope-relaxed.wasm"].map((f) => join(ROOT, "dist", f));
+  const worker = `import portable from "${rel(wasmFiles[0])}";
+import relaxed from "${rel(wasmFiles[1])}";
 import { conformance } from "./${rel(CONFORMANCE_BUNDLE)}";
+const wasm = { portable, relaxed };
 export default {
   async fetch() {
     try {
-      return Response.json({ one: await conformance({ wasm, threads: 1 }), two: await conformance({ wasm, threads: 2 }) });
+      return Response.json({
+        one: await conformance({ wasm, threads: 1 }),
+        two: await conformance({ wasm, threads: 2 }),
+        portable: await conformance({ wasm, threads: 1, simd: "portable" }),
+      });
     } catch (e) {
       return new Response(String((e && e.stack) || e), { status: 500 });
     }
@@ -142,7 +171,7 @@ export default {
       { type: "ESModule", path: join(ARTIFACTS, "worker.mjs"), contents: worker },
       { type: "ESModule", path: CONFORMANCE_BUNDLE, contents: readFileSync(CONFORMANCE_BUNDLE, "utf8") },
       { type: "ESModule", path: join(ROOT, "dist", "ntkscope.js"), contents: readFileSync(join(ROOT, "dist", "ntkscope.js"), "utf8") },
-      { type: "CompiledWasm", path: join(ROOT, "dist", "ntkscope.wasm"), contents: readFileSync(join(ROOT, "dist", "ntkscope.wasm")) },
+      ...wasmFiles.map((path) => ({ type: "CompiledWasm" as const, path, contents: readFileSync(path) })),
     ],
     compatibilityDate: "2025-01-01",
   });

@@ -97,12 +97,14 @@ describe("web playground", () => {
     const cli = spawnSync(process.execPath, [join(ROOT, "bin", "ntkscope.js"), "analyze", "--n", "200", "--kinds", "arora,entk",
       "--arch", "784-512-1", "--activation", "relu", "--json", json, "--report", join(ARTIFACTS, "playground-cli.html")], { cwd: ROOT, encoding: "utf8" });
     expect(cli.status, cli.stderr).toBe(0);
-    const ref = JSON.parse(readFileSync(json, "utf8")) as { kernels: CliKernel[] };
+    const ref = JSON.parse(readFileSync(json, "utf8")) as { kernels: CliKernel[]; engine: { simd: string } };
 
     // the CLI computes on WebAssembly: so does the page here (auto could pick a GPU one day)
     await page.selectOption("#backend", "wasm");
     await engineReady(page);
     expect(await page.getAttribute("#engine-status", "data-backend")).toBe("wasm");
+    // both sides resolve the default SIMD mode: the same core, or the bits could differ
+    expect(await page.getAttribute("#engine-status", "data-simd")).toBe(ref.engine.simd);
     await page.check('input[name="dataset"][value="mnist"]');
     await page.fill("#n", "200");
     await setKinds(page, ["arora", "entk"]);
