@@ -14,10 +14,27 @@
 // itself is exactly 0 (u - u = 0).
 //
 // TA / TB: per-row tables (global row index, stride P2.stride):
-//   [0] |x|, then per activation layer l: K_ii before it, after it, sqrt(before).
+//   [0] |x|, then per activation layer l: K_ii before it, after it, sqrt(before);
+//   with LIFT in MODE 2, then at E = 1 + 3 depth: sqrt(Theta^0_ii), and per layer
+//   l: sqrt(a), sqrt(b), sqrt(Theta^{l+1}_ii) with a = the new K_ii and
+//   b = w2 kd_ii Theta^l_ii (so Theta^{l+1}_ii = a + b).
+//
+// LIFT: the two-layer ReLU lift H = K (pi - phi) / (2 pi), cos phi = K_ij /
+// sqrt(K_ii K_jj), of the kernel computed (src/kernels/lift.ts), with
+// 1 - cos phi (or K_ii K_jj - K_ij^2) carried in closed form rather than
+// subtracted, so nearly parallel pairs keep their accuracy as in the kernel:
+//   arora  1 - cos phi = (1 - cos theta) + cos theta * theta / pi
+//   nngp   K_ii K_jj - K_ij^2 is the recursion's q
+//   ntk    D = sqrt(T_ii T_jj) - T_ij by T' = k' + w2 T kd:
+//          D' = gap + (sqrt(a_i a_j) - k') + w2 (kd_ii D + delta T_ij),
+//          kd = kd_ii - delta, gap = (sqrt(a_i b_j) - sqrt(a_j b_i))^2 / (sqrt(T'_ii T'_jj)
+//          + sqrt(a_i a_j) + sqrt(b_i b_j)) >= 0: a sum of non-negative terms.
+// Only relu (kd_ii = 1/2, delta = theta / (2 pi)) and identity (kd = 1) are
+// offered (erf's q is itself a difference).
 
 override MODE: u32 = 0u;
 override ACT: u32 = 0u;
+override LIFT: bool = false;
 
 struct KParams {
   depth: u32,
@@ -34,6 +51,18 @@ struct KParams {
 @group(0) @binding(5) var<storage, read> TB: array<f32>;
 @group(0) @binding(6) var<uniform> P2: KParams;
 
+// K (pi - phi) / (2 pi) from K and s = sqrt(K_ii K_jj) sin phi (lift_relu of math.wgsl)
+fn lift_h(k: f32, s: f32) -> f32 {
+  if (k >= 0.0) { return k * (0.5 - atan2_pos(s, k) * INV_2PI_F); }
+  return k * (atan2_pos(s, -k) * INV_2PI_F);
+}
+
+// sqrt(K_ii K_jj) - K_ij from r = sqrt(K_ii K_jj) and q = K_ii K_jj - K_ij^2
+fn dist_q(r: f32, k: f32, q: f32) -> f32 {
+  if (k > 0.0) { return max(q, 0.0) / (r + k); }
+  return r - k;
+}
+
 fn pair_value(dm: f32, dp: f32, ra: u32, rb: u32) -> f32 {
   let ta = ra * P2.stride;
   let tb = rb * P2.stride;
@@ -48,8 +77,20 @@ fn pair_value(dm: f32, dp: f32, ra: u32, rb: u32) -> f32 {
   let cosv = select(1.0, (dp - dm) / den, den > 0.0);
   let g = r0 * cosv;
   if (MODE == 0u) {
-    if (g >= 0.0) { return g * (0.5 - th0 * INV_2PI_F); }
-    return g * (ph0 * INV_2PI_F);
+    var h: f32;
+    var ch: f32;     // cos phi = h / sqrt(H_ii H_jj), H_ii = |x|^2 / 2
+    var omc: f32;    // 1 - cos phi
+    if (g >= 0.0) {
+      h = g * (0.5 - th0 * INV_2PI_F);
+      ch = cosv * (1.0 - th0 * INV_PI_F);
+      omc = select(0.0, 2.0 * dm / den, den > 0.0) + cosv * th0 * INV_PI_F;
+    } else {
+      h = g * (ph0 * INV_2PI_F);
+      ch = cosv * ph0 * INV_PI_F;
+      omc = 1.0 - ch;
+    }
+    if (!LIFT) { return h; }
+    return lift_h(h, 0.5 * r0 * sqrt(max(omc * (1.0 + ch), 0.0)));
   }
   let sinv = select(0.0, 2.0 * sm * sp / den, den > 0.0);
   let s0 = r0 * sinv;
@@ -63,24 +104,31 @@ fn pair_value(dm: f32, dp: f32, ra: u32, rb: u32) -> f32 {
   var q = (w2 * w2) * (q0 / (dd * dd)) + (w2 * b2) * (e0 / dd);
   var e = w2 * (e0 / dd);
   var nt = k;
+  let ea = ta + 1u + 3u * P2.depth;
+  let eb = tb + 1u + 3u * P2.depth;
+  var dT = 0.0;
+  if (MODE == 2u && LIFT) { dT = dist_q(TA[ea] * TB[eb], k, q); }
   for (var l = 0u; l < P2.depth; l++) {
     let pa = ta + 1u + 3u * l;
     let pb = tb + 1u + 3u * l;
     let last = l + 1u == P2.depth;
     var kn: f32; var kd: f32; var qn = 0.0; var en = 0.0;
+    var delta = 0.0;   // kd_ii - kd (LIFT in MODE 2)
     if (ACT == 0u) {
       let s = sqrt(max(q, 0.0));
       let pos = k >= 0.0;
       let th = atan2_pos(s, select(-k, k, pos));   // theta, or pi - theta when k < 0
       if (pos) {
-        kd = 0.5 - th * INV_2PI_F;
+        delta = th * INV_2PI_F;
+        kd = 0.5 - delta;
         kn = s * INV_2PI_F + k * kd;
       } else {
         kd = th * INV_2PI_F;
+        delta = 0.5 - kd;
         let t = s / -k;
         kn = select(s + k * th, k * atan_minus_id(t), t < 0.125) * INV_2PI_F;
       }
-      if (!last) {
+      if (!last || LIFT) {
         let ri = TA[pa + 2u];
         let rj = TB[pb + 2u];
         let R = ri * rj;
@@ -115,10 +163,26 @@ fn pair_value(dm: f32, dp: f32, ra: u32, rb: u32) -> f32 {
     k = w2 * kn + b2;
     q = (w2 * w2) * qn + (w2 * b2) * en;
     e = w2 * en;
+    if (MODE == 2u && LIFT) {
+      let x = ea + 1u + 3u * l;
+      let y = eb + 1u + 3u * l;
+      let saa = TA[x] * TB[y];
+      let sbb = TA[x + 1u] * TB[y + 1u];
+      let gd = TA[x] * TB[y + 1u] - TB[y] * TA[x + 1u];
+      let den2 = TA[x + 2u] * TB[y + 2u] + saa + sbb;
+      let gap = select(0.0, gd * gd / den2, den2 > 0.0);
+      let kdd = select(1.0, 0.5, ACT == 0u);
+      dT = gap + dist_q(saa, k, q) + w2 * (kdd * dT + delta * nt);
+    }
     nt = k + w2 * (nt * kd);
   }
-  if (MODE == 2u) { return nt; }
-  return k;
+  if (MODE == 2u) {
+    if (!LIFT) { return nt; }
+    let r = TA[ea + 3u * P2.depth] * TB[eb + 3u * P2.depth];
+    return lift_h(nt, sqrt(max(dT, 0.0) * max(r + nt, 0.0)));
+  }
+  if (!LIFT) { return k; }
+  return lift_h(k, sqrt(max(q, 0.0)));
 }
 
 @compute @workgroup_size(16, 16, 1)

@@ -5,18 +5,18 @@ import type { Ctx } from "../runtime/context.js";
 import { NtkError } from "../runtime/errors.js";
 import type { Matrix } from "../types.js";
 import { buildModel, type KernelOptions } from "./index.js";
-import { gpuEntk, gpuKernel, GPU_EMPIRICAL_KINDS, GPU_KERNEL_KINDS, type GpuContext, type GpuEmpiricalKind, type GpuKernelKind } from "../webgpu/index.js";
+import { gpuEntk, gpuKernel, gpuLiftable, GPU_EMPIRICAL_KINDS, GPU_KERNEL_KINDS, type GpuContext, type GpuEmpiricalKind, type GpuKernelKind } from "../webgpu/index.js";
 import { normalizeRows } from "./lift.js";
-
-const LIFTABLE = new Set(["linear", "rbf", "laplacian", "cauchy"]);
 
 /** Whether `opts` has a GPU shader path (cheap, before any work). */
 export function gpuSupports(opts: KernelOptions): boolean {
   const k = opts.kind;
-  if ((GPU_KERNEL_KINDS as readonly string[]).includes(k)) return opts.lift === undefined || LIFTABLE.has(k);
-  if ((GPU_EMPIRICAL_KINDS as readonly string[]).includes(k)) {
-    return opts.lift === undefined && (opts.outputs ?? "trace") === "trace" && !(k === "trntk" && opts.x2);
-  }
+  // flags that do not apply are reported by the wasm path's validation
+  if (opts.outputs !== undefined && k !== "entk") return false;
+  if ((GPU_KERNEL_KINDS as readonly string[]).includes(k)) return opts.lift === undefined || gpuLiftable(k, opts.activation);
+  // the lift of an empirical kernel stays on wasm: its angle would come from f32 entries
+  // (1 - cos phi by subtraction), inaccurate for nearly parallel pairs
+  if ((GPU_EMPIRICAL_KINDS as readonly string[]).includes(k)) return opts.lift === undefined;
   return false;
 }
 
@@ -41,7 +41,7 @@ export async function gpuComputeKernel(ctx: Ctx, gpu: GpuContext, opts: KernelOp
     const m = buildModel(ctx, opts);
     let x = opts.x, x2 = opts.x2;
     if (opts.normalize) { x = normalizeRows(x); if (x2) x2 = normalizeRows(x2); }
-    return gpuEntk(gpu, m, x, { kind: k as GpuEmpiricalKind, x2, signal: ctx.signal });
+    return gpuEntk(gpu, m, x, { kind: k as GpuEmpiricalKind, x2, outputs: opts.outputs, signal: ctx.signal });
   }
   throw new NtkError("argument", `kernel --kind ${k} has no WebGPU shader`);
 }

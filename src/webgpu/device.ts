@@ -5,8 +5,10 @@
 //
 // Discovery: browsers and Deno expose `navigator.gpu`; Node has no WebGPU of its
 // own and uses the optional `webgpu` npm package (Dawn's Node bindings) when it
-// is installed. The import of that package is hidden from bundlers (a computed
-// specifier), so browser/Deno bundles never try to resolve it.
+// is installed: Dawn's default backends first, then its OpenGL ES backend at the
+// "compatibility" feature level (see routes()). The import of that package is
+// hidden from bundlers (a computed specifier), so browser/Deno bundles never
+// try to resolve it.
 //
 // Invariant: a GpuContext whose device was lost refuses new work with an
 // NtkError("backend"), so callers (init's "auto" wiring) can fall back to wasm.
@@ -48,7 +50,15 @@ export class GpuContext {
   lostReason: string | null = null;
   private lostHandlers: ((reason: string) => void)[] = [];
 
-  constructor(readonly device: GPUDevice, readonly info: GpuInfo, readonly limits: GpuLimits) {
+  /**
+   * The GPU object the adapter came from. Dawn on Node keeps its instance (and
+   * the process) alive while this is referenced: held while the device is in
+   * use, dropped by dispose() so the process can exit.
+   */
+  private entry: GPU | null;
+
+  constructor(readonly device: GPUDevice, readonly info: GpuInfo, readonly limits: GpuLimits, entry: GPU | null = null) {
+    this.entry = entry;
     this.pool = new BufferPool(device);
     this.pipelines = new PipelineCache(device);
     device.lost.then((l) => {
@@ -77,6 +87,7 @@ export class GpuContext {
     this.pool.destroyAll();
     this.pipelines.clear();
     this.device.destroy();
+    this.entry = null;
   }
 }
 
@@ -85,26 +96,77 @@ let lastReason = "";
 /** Why the last requestGpu() returned null ("" when it did not). */
 export function gpuUnavailableReason(): string { return lastReason; }
 
-/** The GPU entry point of this runtime, or a reason why there is none. */
-async function findGpu(): Promise<{ gpu: GPU | null; reason: string }> {
+type Dawn = { create: (flags: string[]) => GPU; globals?: Record<string, unknown> };
+
+/** Node: the `webgpu` package (Dawn), or why it cannot be had. */
+async function loadDawn(): Promise<{ dawn: Dawn | null; reason: string }> {
   // deno-lint-ignore no-explicit-any
   const g = globalThis as any;
-  if (g.navigator?.gpu) return { gpu: g.navigator.gpu as GPU, reason: "" };
-  if (typeof g.process !== "undefined" && g.process.versions?.node && typeof g.Deno === "undefined") {
-    const spec = "webgpu"; // computed: bundlers must not resolve the optional native package
-    try {
-      const mod = await import(/* @vite-ignore */ spec);
-      const create = mod.create ?? mod.default?.create;
-      // the package's GPU* constructors/constants, without overwriting anything the host has
-      if (mod.globals) for (const [k, v] of Object.entries(mod.globals as Record<string, unknown>)) if (!(k in g)) g[k] = v;
-      if (typeof create !== "function") return { gpu: null, reason: "the 'webgpu' package has no create()" };
-      return { gpu: create([]) as GPU, reason: "" };
-    } catch (e) {
-      return { gpu: null, reason: `Node has no built-in WebGPU and the optional 'webgpu' package could not be loaded (${(e as Error).message.split("\n")[0]})` };
-    }
+  const spec = "webgpu"; // computed: bundlers must not resolve the optional native package
+  try {
+    const mod = await import(/* @vite-ignore */ spec);
+    const create = mod.create ?? mod.default?.create;
+    if (typeof create !== "function") return { dawn: null, reason: "the 'webgpu' package has no create()" };
+    // the package's GPU* constructors/constants, without overwriting anything the host has
+    const globals = (mod.globals ?? mod.default?.globals) as Record<string, unknown> | undefined;
+    if (globals) for (const [k, v] of Object.entries(globals)) if (!(k in g)) g[k] = v;
+    return { dawn: { create, globals }, reason: "" };
+  } catch (e) {
+    return { dawn: null, reason: `Node has no built-in WebGPU and the optional 'webgpu' package could not be loaded (${(e as Error).message.split("\n")[0]})` };
   }
-  return { gpu: null, reason: "this runtime has no navigator.gpu (WebGPU is not available or not enabled)" };
 }
+
+const isNode = (): boolean => {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  return typeof g.process !== "undefined" && !!g.process.versions?.node && typeof g.Deno === "undefined";
+};
+
+/**
+ * Ways to get a GPU on this runtime, tried in order until one yields an adapter:
+ * navigator.gpu (browsers, Deno); on Node, Dawn's default backends (Vulkan,
+ * Metal, D3D12: hardware, or lavapipe on a recent Mesa), then Dawn's OpenGL ES
+ * backend at the "compatibility" feature level, which is what a headless Linux
+ * box with an older Mesa offers (Mesa 22.3's lavapipe lacks the dynamic
+ * indexing features Dawn's Vulkan backend requires; llvmpipe's GLES 3.2 has
+ * everything these shaders use once the device asks for the adapter's limits).
+ */
+interface Route { label: string; gpu: () => GPU; adapterOptions: GPURequestAdapterOptions & { featureLevel?: string } }
+
+async function routes(powerPreference: GPUPowerPreference): Promise<{ routes: Route[]; reason: string }> {
+  // deno-lint-ignore no-explicit-any
+  const g = globalThis as any;
+  if (g.navigator?.gpu) return { routes: [{ label: "navigator.gpu", gpu: () => g.navigator.gpu as GPU, adapterOptions: { powerPreference } }], reason: "" };
+  if (!isNode()) return { routes: [], reason: "this runtime has no navigator.gpu (WebGPU is not available or not enabled)" };
+  const { dawn, reason } = await loadDawn();
+  if (!dawn) return { routes: [], reason };
+  return {
+    routes: [
+      { label: "Dawn (default backends)", gpu: () => dawn.create([]), adapterOptions: { powerPreference } },
+      {
+        label: "Dawn (OpenGL ES, compatibility)",
+        gpu: () => { headlessEgl(); return dawn.create(["backend=opengles"]); },
+        adapterOptions: { powerPreference, featureLevel: "compatibility" },
+      },
+    ],
+    reason: "",
+  };
+}
+
+/**
+ * Mesa's EGL picks its platform from EGL_PLATFORM, defaulting to X11, which
+ * cannot initialise without a display; with no display at all the only
+ * platform that can work is "surfaceless" (compute needs no surface). Set only
+ * when nothing was chosen and there is no display, before EGL first runs.
+ */
+function headlessEgl(): void {
+  // deno-lint-ignore no-explicit-any
+  const env = (globalThis as any).process?.env as Record<string, string | undefined> | undefined;
+  if (!env || (globalThis as { process?: { platform?: string } }).process?.platform !== "linux") return;
+  if (env.EGL_PLATFORM === undefined && !env.DISPLAY && !env.WAYLAND_DISPLAY) env.EGL_PLATFORM = "surfaceless";
+}
+
+let routeThatWorked = 0;
 
 const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|warp|microsoft basic render|cpu/i;
 
@@ -114,23 +176,42 @@ const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|warp|microsoft basic re
  */
 export async function requestGpu(opts: RequestGpuOptions = {}): Promise<GpuContext | null> {
   lastReason = "";
-  const found = opts.gpu ? { gpu: opts.gpu, reason: "" } : await findGpu();
-  if (!found.gpu) { lastReason = found.reason; return null; }
+  const powerPreference = opts.powerPreference ?? "high-performance";
+  const found = opts.gpu
+    ? { routes: [{ label: "the given GPU", gpu: () => opts.gpu as GPU, adapterOptions: { powerPreference } }], reason: "" }
+    : await routes(powerPreference);
+  if (!found.routes.length) { lastReason = found.reason; return null; }
   let adapter: GPUAdapter | null = null;
-  try {
-    adapter = await found.gpu.requestAdapter({ powerPreference: opts.powerPreference ?? "high-performance" });
-  } catch (e) {
-    lastReason = `requestAdapter failed: ${(e as Error).message}`;
-    return null;
+  let entry: GPU | null = null;
+  const tried: string[] = [];
+  // once a route has worked, later requests start there (Dawn prints a warning per failed backend)
+  const order = opts.gpu ? found.routes : [...found.routes.slice(routeThatWorked), ...found.routes.slice(0, routeThatWorked)];
+  for (const r of order) {
+    try {
+      entry = r.gpu();
+      adapter = await entry.requestAdapter(r.adapterOptions as GPURequestAdapterOptions);
+    } catch (e) {
+      tried.push(`${r.label}: requestAdapter failed (${(e as Error).message.split("\n")[0]})`);
+      continue;
+    }
+    if (adapter) { if (!opts.gpu) routeThatWorked = found.routes.indexOf(r); break; }
+    tried.push(`${r.label}: requestAdapter() returned no adapter`);
+    entry = null;
   }
-  if (!adapter) { lastReason = "navigator.gpu.requestAdapter() returned no adapter"; return null; }
+  if (!adapter || !entry) { lastReason = tried.join("; "); return null; }
   const al = adapter.limits;
-  // ask for the adapter's maxima: the defaults (128 MiB bindings) would chunk needlessly
+  // Ask for the adapter's maxima: the defaults (128 MiB bindings) would chunk
+  // needlessly, and a compatibility-level device starts at 128 invocations and
+  // 16 KiB of workgroup memory per workgroup (the tiled shaders use 256 and 16 KiB).
   const requiredLimits: Record<string, number> = {
     maxStorageBufferBindingSize: al.maxStorageBufferBindingSize,
     maxBufferSize: al.maxBufferSize,
     maxComputeWorkgroupsPerDimension: al.maxComputeWorkgroupsPerDimension,
     maxStorageBuffersPerShaderStage: Math.min(al.maxStorageBuffersPerShaderStage, 10),
+    maxComputeInvocationsPerWorkgroup: al.maxComputeInvocationsPerWorkgroup,
+    maxComputeWorkgroupSizeX: al.maxComputeWorkgroupSizeX,
+    maxComputeWorkgroupSizeY: al.maxComputeWorkgroupSizeY,
+    maxComputeWorkgroupStorageSize: al.maxComputeWorkgroupStorageSize,
   };
   let device: GPUDevice;
   try {
@@ -140,6 +221,11 @@ export async function requestGpu(opts: RequestGpuOptions = {}): Promise<GpuConte
     return null;
   }
   const dl = device.limits;
+  if (dl.maxComputeInvocationsPerWorkgroup < 256 || dl.maxComputeWorkgroupSizeX < 256 || dl.maxComputeWorkgroupStorageSize < 16384) {
+    device.destroy();
+    lastReason = `the adapter allows ${dl.maxComputeInvocationsPerWorkgroup} invocations and ${dl.maxComputeWorkgroupStorageSize} bytes of workgroup memory per workgroup; the shaders need 256 and 16384`;
+    return null;
+  }
   // deno-lint-ignore no-explicit-any
   const ai = ((adapter as any).info ?? {}) as Partial<GPUAdapterInfo>;
   const text = `${ai.vendor ?? ""} ${ai.architecture ?? ""} ${ai.device ?? ""} ${ai.description ?? ""}`;
@@ -154,7 +240,7 @@ export async function requestGpu(opts: RequestGpuOptions = {}): Promise<GpuConte
     maxBinding: Math.floor(maxBinding / 256) * 256,
     maxBuffer: dl.maxBufferSize,
     maxWorkgroups: dl.maxComputeWorkgroupsPerDimension,
-  });
+  }, entry);
 }
 
 /** A one-line description of the device for reports ("vendor architecture (description)"). */

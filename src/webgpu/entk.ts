@@ -5,7 +5,10 @@
 //   entk   sum_l (G_l G_l'^T) o (a_l^2 H_{l-1} H_{l-1}'^T + beta_l^2), G_l holding the
 //          signals of every output side by side (trace over outputs)
 //   pntk   the same with the signal of sum_c f_c, scaled by 1/C
-//   trntk  entk cosine-normalised (symmetric kernels only on the GPU)
+//   trntk  entk cosine-normalised; a cross kernel takes the self-kernels of both
+//          sets from the diagonal 64 x 64 tiles of their own Grams
+//   entk with outputs "full": the NC x N2C matrix (row i*C + c), one head pair
+//          (c, c') at a time: the G Gram over head c's columns of A and c''s of B
 //   ck     1 + h_L . h_L'       embedding  sum_{l<L} h_l . h_l'
 // Forward:  Z_l = a_l H_{l-1} W_l^T (gemm_nt), H_l = act(Z_l + beta_l b_l), D_l = act'(.)
 //           (elementwise.wgsl); the output layer's values are never needed.
@@ -30,6 +33,8 @@ export type GpuEmpiricalKind = (typeof GPU_EMPIRICAL_KINDS)[number];
 export interface GpuEntkOptions extends GpuBlockOptions {
   /** default "entk" (trace over outputs) */
   kind?: GpuEmpiricalKind;
+  /** entk only: "trace" (N x N2, default) or "full" (NC x N2C, row i*C + c) */
+  outputs?: "trace" | "full";
   /** a second batch: the N x N2 cross kernel */
   x2?: Matrix;
 }
@@ -122,8 +127,7 @@ interface Term { hasG: boolean; gl: number; h: number; a2: number; b2: number }
 
 /**
  * An empirical kernel of the MLP `m` on the GPU (f32), N x N (x2 omitted, exactly
- * symmetric) or N x N2. `outputs: "full"` and cross-kernel trntk are not offered
- * here: use the wasm path (src/kernels/empirical.ts).
+ * symmetric) or N x N2; entk with outputs "full" NC x N2C.
  */
 export async function gpuEntk(gpu: GpuContext, m: Mlp, x: Matrix, opts: GpuEntkOptions = {}): Promise<GpuMatrix> {
   const kind = opts.kind ?? "entk";
@@ -136,7 +140,11 @@ export async function gpuEntk(gpu: GpuContext, m: Mlp, x: Matrix, opts: GpuEntkO
   if (opts.x2) checkInput(op, "X2", m, opts.x2);
   const L = m.layers.length, C = outputs(m);
   if ((kind === "ck" || kind === "embedding") && L < 2) throw new NtkError("argument", `${op}: needs a hidden layer, but the arch ${m.arch.join("-")} has none`);
-  if (kind === "trntk" && opts.x2) throw new NtkError("argument", `${op}: the cross-kernel trntk is not implemented on the GPU; use the wasm backend`);
+  const full = opts.outputs === "full";
+  if (opts.outputs !== undefined && opts.outputs !== "trace" && opts.outputs !== "full") {
+    throw new NtkError("argument", `${op}: outputs must be "trace" or "full", got ${JSON.stringify(opts.outputs)}`);
+  }
+  if (full && kind !== "entk") throw new NtkError("argument", `${op}: outputs "full" applies to kind entk only`);
   const sym = !opts.x2;
   const wp = m.arch.map((w) => pad(w));
   const heads = kind === "ck" || kind === "embedding" ? null : kind === "pntk" ? new Float64Array(C).fill(1) : identityHeads(C);
@@ -171,40 +179,102 @@ export async function gpuEntk(gpu: GpuContext, m: Mlp, x: Matrix, opts: GpuEntkO
       for (let l = 1; l < L; l++) terms.push({ hasG: false, gl: 0, h: l, a2: 1, b2: 0 });
     }
     const nA = x.rows, nB = opts.x2 ? opts.x2.rows : x.rows;
+    const pipes = new Map<boolean, GPUComputePipeline[]>();
+    const pipesFor = async (upper: boolean) => {
+      let p = pipes.get(upper);
+      if (!p) {
+        p = await Promise.all(terms.map((t, i) => gpu.pipelines.get("layered_gram", SHADERS.layered, { UPPER: upper, HAS_G: t.hasG, FIRST: i === 0 })));
+        pipes.set(upper, p);
+      }
+      return p;
+    };
+    /**
+     * Runs every term over `blocks` of P x Q. heads = [c, c']: the G Grams over
+     * head c's columns of P and head c''s of Q (outputs "full"), else over all heads.
+     */
+    const pass = async (P: Features, Q: Features, blocks: Block[], upper: boolean, heads: [number, number] | null,
+      consume: (b: Block, v: Float32Array) => void) => {
+      const pp = await pipesFor(upper);
+      await runBlocks(gpu, job, blocks, (b: Block, buf, enc) => {
+        const pa = Math.floor(b.r0 / S), pb = Math.floor(b.c0 / S);
+        const ra = b.r0 - pa * S, rb = b.c0 - pb * S;
+        terms.forEach((t, i) => {
+          const hA = P.h[t.h], hB = Q.h[t.h], hw = wp[t.h];
+          const gA = t.hasG ? P.g[t.gl] : hA, gB = t.hasG ? Q.g[t.gl] : hB;
+          const ld = t.hasG ? R * wp[t.gl] : hw;
+          // one head's columns [c wp, (c + 1) wp) of the signals, or all of them
+          const kw = t.hasG && heads ? wp[t.gl] : ld;
+          const oa = t.hasG && heads ? heads[0] * wp[t.gl] : 0, ob = t.hasG && heads ? heads[1] * wp[t.gl] : 0;
+          const params = job.uniform([ld, ld, b.nc, kw / 32, (ra * ld + oa) / 4, (rb * ld + ob) / 4, 0, 0, b.r0, b.c0, 1, 4, 1, 0, 0, 0], [10, 13]);
+          const lp = job.uniform([hw, hw, hw / 32, (ra * hw) / 4, (rb * hw) / 4, t.a2, t.b2, c0], [5, 6, 7]);
+          const cp = enc.beginComputePass();
+          cp.setPipeline(pp[i]);
+          cp.setBindGroup(0, gpu.device.createBindGroup({
+            layout: pp[i].getBindGroupLayout(0),
+            entries: [
+              { binding: 0, resource: { buffer: params } },
+              { binding: 1, resource: { buffer: gA.panels[pa][0] } },
+              { binding: 2, resource: { buffer: gB.panels[pb][0] } },
+              { binding: 3, resource: { buffer: buf } },
+              { binding: 4, resource: { buffer: hA.panels[pa][0] } },
+              { binding: 5, resource: { buffer: hB.panels[pb][0] } },
+              { binding: 6, resource: { buffer: lp } },
+            ],
+          }));
+          cp.dispatchWorkgroups(b.nc / TILE, b.nr / TILE, 1);
+          cp.end();
+        });
+      }, consume, opts.signal);
+    };
+    if (full) {
+      const ld = nB * C, out = new Float64Array(nA * C * ld);
+      for (let c = 0; c < C; c++) {
+        for (let c2 = sym ? c : 0; c2 < C; c2++) {
+          // symmetric: head pairs c <= c'; (c, c) is itself symmetric (upper tiles, mirrored),
+          // (c, c') for c < c' is written with its transpose (c', c)
+          const mode = !sym ? 0 : c === c2 ? 1 : 2;
+          const blocks = outputBlocks(gpu, nA, nB, S, S, { upper: mode === 1, blockBytes: opts.blockBytes });
+          await pass(A, B, blocks, mode === 1, [c, c2], (b, v) => storeHeads(out, ld, b, v, C, c, c2, mode));
+        }
+      }
+      return { rows: nA * C, cols: nB * C, data: out, precision: "f32" };
+    }
     const out = new Float64Array(nA * nB);
-    const blocks = outputBlocks(gpu, nA, nB, S, S, { upper: sym, blockBytes: opts.blockBytes });
-    const pipes = await Promise.all(terms.map((t, i) => gpu.pipelines.get("layered_gram", SHADERS.layered, { UPPER: sym, HAS_G: t.hasG, FIRST: i === 0 })));
-    await runBlocks(gpu, job, blocks, (b: Block, buf, enc) => {
-      const pa = Math.floor(b.r0 / S), pb = Math.floor(b.c0 / S);
-      const ra = b.r0 - pa * S, rb = b.c0 - pb * S;
-      terms.forEach((t, i) => {
-        const hA = A.h[t.h], hB = B.h[t.h], hw = wp[t.h];
-        const gA = t.hasG ? A.g[t.gl] : hA, gB = t.hasG ? B.g[t.gl] : hB, gw = t.hasG ? R * wp[t.gl] : hw;
-        const params = job.uniform([gw, gw, b.nc, gw / 32, (ra * gw) / 4, (rb * gw) / 4, 0, 0, b.r0, b.c0, 1, 4, 1, 0, 0, 0], [10, 13]);
-        const lp = job.uniform([hw, hw, hw / 32, (ra * hw) / 4, (rb * hw) / 4, t.a2, t.b2, c0], [5, 6, 7]);
-        const pass = enc.beginComputePass();
-        pass.setPipeline(pipes[i]);
-        pass.setBindGroup(0, gpu.device.createBindGroup({
-          layout: pipes[i].getBindGroupLayout(0),
-          entries: [
-            { binding: 0, resource: { buffer: params } },
-            { binding: 1, resource: { buffer: gA.panels[pa][0] } },
-            { binding: 2, resource: { buffer: gB.panels[pb][0] } },
-            { binding: 3, resource: { buffer: buf } },
-            { binding: 4, resource: { buffer: hA.panels[pa][0] } },
-            { binding: 5, resource: { buffer: hB.panels[pb][0] } },
-            { binding: 6, resource: { buffer: lp } },
-          ],
-        }));
-        pass.dispatchWorkgroups(b.nc / TILE, b.nr / TILE, 1);
-        pass.end();
-      });
-    }, (b, v) => storeBlock(out, nB, b, v, sym), opts.signal);
+    await pass(A, B, outputBlocks(gpu, nA, nB, S, S, { upper: sym, blockBytes: opts.blockBytes }), sym, null, (b, v) => storeBlock(out, nB, b, v, sym));
     let K: Matrix = { rows: nA, cols: nB, data: out };
-    if (kind === "trntk") { const dg = diagonal(K); K = cosineNormalize(K, dg, dg); }
+    if (kind === "trntk") {
+      // self-kernels of a cross kernel: the diagonal tiles of each set's own Gram
+      // (the same arithmetic as the diagonal of its symmetric kernel)
+      const selfDiag = async (F: Features, n: number) => {
+        const d = new Float64Array(n);
+        const tiles: Block[] = [];
+        for (let r0 = 0; r0 < n; r0 += TILE) tiles.push({ r0, nr: TILE, c0: r0, nc: TILE, rows: Math.min(TILE, n - r0), cols: Math.min(TILE, n - r0) });
+        await pass(F, F, tiles, true, null, (b, v) => { for (let i = 0; i < b.rows; i++) d[b.r0 + i] = v[i * b.nc + i]; });
+        return d;
+      };
+      const dA = sym ? diagonal(K) : await selfDiag(A, nA);
+      const dB = sym ? dA : await selfDiag(B, nB);
+      K = cosineNormalize(K, dA, dB);
+    }
     return { ...K, precision: "f32" };
   } finally {
     job.releaseAll();
+  }
+}
+
+/**
+ * Block b of head pair (c, c2) into the NC x N2C result (row i*C + c, column
+ * j*C + c2, leading dimension ld). mode 0: as is; 1: the upper triangle (j >= i)
+ * and its mirror; 2: the entries and their transposes (head pair (c2, c)).
+ */
+function storeHeads(out: Float64Array, ld: number, b: Block, v: Float32Array, C: number, c: number, c2: number, mode: 0 | 1 | 2): void {
+  for (let i = 0; i < b.rows; i++) {
+    const gi = b.r0 + i, src = i * b.nc, row = gi * C + c;
+    for (let j = mode === 1 ? Math.max(0, gi - b.c0) : 0; j < b.cols; j++) {
+      const col = (b.c0 + j) * C + c2, val = v[src + j];
+      out[row * ld + col] = val;
+      if (mode === 2 || (mode === 1 && b.c0 + j > gi)) out[col * ld + row] = val;
+    }
   }
 }
 

@@ -5,7 +5,7 @@ export { requestGpu, gpuUnavailableReason, describeGpu, GpuContext } from "./dev
 export type { GpuInfo, GpuLimits, RequestGpuOptions } from "./device.js";
 export { gpuGemm, gpuGram } from "./gemm.js";
 export type { GpuMatrix, GpuBlockOptions } from "./gemm.js";
-export { gpuKernel, GPU_KERNEL_KINDS } from "./kernels.js";
+export { gpuKernel, gpuLiftable, GPU_KERNEL_KINDS } from "./kernels.js";
 export type { GpuKernelKind, GpuKernelOptions } from "./kernels.js";
 export { gpuEntk, GPU_EMPIRICAL_KINDS } from "./entk.js";
 export type { GpuEmpiricalKind, GpuEntkOptions } from "./entk.js";

@@ -2,8 +2,10 @@
 // Kernel matrices on the GPU (f32), the same definitions as the wasm path:
 //   linear, rbf, laplacian, cauchy   src/kernels/classic.ts  (shaders/pairwise.wgsl)
 //   arora, nngp, ntk                 src/kernels/classic.ts, infinite.ts  (shaders/angle.wgsl)
-//   lift: "relu"                     src/kernels/lift.ts, fused into the epilogue
-//                                    (classic kinds, whose diagonals are closed-form)
+//   lift: "relu"                     src/kernels/lift.ts, fused into the epilogue:
+//                                    classic kinds (closed-form diagonals), arora, and
+//                                    nngp/ntk with relu or identity (gpuLiftable), whose
+//                                    lifted angle comes from the recursion (angle.wgsl)
 //   normalize                        src/kernels/lift.ts normalizeRows, on the host in f64
 // Tiled over row and column blocks (src/webgpu/layout.ts); symmetric kernels
 // compute the upper-triangle tiles and mirror them, so they are exactly symmetric.
@@ -43,6 +45,16 @@ export interface GpuKernelOptions extends GpuBlockOptions {
 
 const OPS: Record<string, number> = { linear: 0, rbf: 1, laplacian: 2, cauchy: 3 };
 
+/**
+ * Whether the GPU computes --lift relu of `kind` (with this activation for
+ * nngp/ntk): everywhere except erf, whose lifted angle would come from a
+ * difference of f32 values (inaccurate for nearly parallel pairs): wasm does it.
+ */
+export function gpuLiftable(kind: string, activation?: string): boolean {
+  if (kind === "nngp" || kind === "ntk") return activation === "relu" || activation === "identity";
+  return (GPU_KERNEL_KINDS as readonly string[]).includes(kind);
+}
+
 /** Unit-length rows (f64) and the norms: the angle shader's inputs. */
 function unitRows(x: Matrix): { u: Float64Array; norms: Float64Array } {
   const { rows, cols, data } = x;
@@ -63,21 +75,33 @@ function unitRows(x: Matrix): { u: Float64Array; norms: Float64Array } {
 /**
  * Per-row tables of the angle shader: [|x|, then per activation layer the
  * diagonal K before it, after it and sqrt(before)] (assembly/infinite.ts
- * inf_diag_f64, in f64 on the host), padded to whole 64-row tiles.
+ * inf_diag_f64, in f64 on the host), padded to whole 64-row tiles. ntkLift
+ * appends the NTK diagonals the lift's distance recursion needs (angle.wgsl):
+ * sqrt(T^0), then per layer sqrt(a), sqrt(b), sqrt(T^{l+1} = a + b).
  */
-function angleTable(norms: Float64Array, d: number, depth: number, act: number, w2: number, b2: number): Float32Array {
-  const stride = 1 + 3 * depth, n = norms.length;
+function angleTable(norms: Float64Array, d: number, depth: number, act: number, w2: number, b2: number, ntkLift = false): Float32Array {
+  const base = 1 + 3 * depth, stride = ntkLift ? base + 1 + 3 * depth : base, n = norms.length;
+  const kdd = act === 0 ? 0.5 : 1; // kd_ii: relu 1/2, identity 1 (erf is never lifted here)
   const t = new Float32Array(pad(n) * stride);
   for (let i = 0; i < n; i++) {
     const o = i * stride;
     t[o] = norms[i];
     let k = w2 * ((norms[i] * norms[i]) / d) + b2;
+    let T = k;
+    if (ntkLift) t[o + base] = Math.sqrt(k);
     for (let l = 0; l < depth; l++) {
       t[o + 1 + 3 * l] = k;
       t[o + 3 + 3 * l] = Math.sqrt(k);
       const a = act === 0 ? k * 0.5 : act === 1 ? (2 / Math.PI) * Math.atan2(2 * k, Math.sqrt(1 + 4 * k)) : k;
       t[o + 2 + 3 * l] = a;
       k = w2 * a + b2;
+      if (ntkLift) {
+        const b = w2 * kdd * T;
+        T = k + b;
+        t[o + base + 1 + 3 * l] = Math.sqrt(k);
+        t[o + base + 2 + 3 * l] = Math.sqrt(b);
+        t[o + base + 3 + 3 * l] = Math.sqrt(T);
+      }
     }
   }
   return t;
@@ -102,8 +126,8 @@ export async function gpuKernel(gpu: GpuContext, opts: GpuKernelOptions): Promis
   }
   checkInputs(op, opts.x, opts.x2);
   if (opts.lift !== undefined && opts.lift !== "relu") throw new NtkError("argument", `${op}: lift must be "relu", got ${JSON.stringify(opts.lift)}`);
-  if (opts.lift && (kind === "arora" || kind === "nngp" || kind === "ntk")) {
-    throw new NtkError("argument", `${op}: lift relu of ${kind} is not implemented on the GPU; use the wasm backend`);
+  if (opts.lift && !gpuLiftable(kind, opts.activation)) {
+    throw new NtkError("argument", `${op}: lift relu of ${kind} with activation ${opts.activation} is not offered on the GPU (its lifted angle would be inaccurate in f32); use the wasm backend`);
   }
   // the lift of the linear kernel is arora's H (cos theta = K_ij / sqrt(K_ii K_jj) is the
   // cosine of x_i, x_j): the angle shader keeps nearly parallel pairs accurate
@@ -129,8 +153,9 @@ export async function gpuKernel(gpu: GpuContext, opts: GpuKernelOptions): Promis
       const ux = unitRows(x), uy = sym ? ux : unitRows(y);
       dA = uploadMatrix(gpu, job, ux.u, m, d, { label: "X (unit rows)" });
       dB = sym ? dA : uploadMatrix(gpu, job, uy.u, n, d, { panelCols: dA.panelCols, label: "X2 (unit rows)" });
-      tA = angleTable(ux.norms, d, depth, act, w2, b2);
-      tB = sym ? tA : angleTable(uy.norms, d, depth, act, w2, b2);
+      const ntkLift = kind === "ntk" && !!opts.lift;
+      tA = angleTable(ux.norms, d, depth, act, w2, b2, ntkLift);
+      tB = sym ? tA : angleTable(uy.norms, d, depth, act, w2, b2, ntkLift);
     } else {
       dA = uploadMatrix(gpu, job, x.data, m, d, { label: "X" });
       dB = sym ? dA : uploadMatrix(gpu, job, y.data, n, d, { panelCols: dA.panelCols, label: "X2" });
@@ -143,9 +168,10 @@ export async function gpuKernel(gpu: GpuContext, opts: GpuKernelOptions): Promis
       tB = opts.lift ? (sym ? tA : diag(y)) : new Float32Array(4);
     }
     const bufTA = job.upload(tA, "row table"), bufTB = sym ? bufTA : job.upload(tB, "column table");
-    const kparams = angle ? job.uniform([depth, 1 + 3 * depth, d, w2, b2, 0, 0, 0], [2, 3, 4]) : null;
+    const stride = kind === "ntk" && opts.lift ? 2 + 6 * depth : 1 + 3 * depth;
+    const kparams = angle ? job.uniform([depth, stride, d, w2, b2, 0, 0, 0], [2, 3, 4]) : null;
     const name = angle ? "angle" : "pairwise";
-    const constants: Record<string, number | boolean> = angle ? { UPPER: sym, MODE: kind === "arora" ? 0 : kind === "nngp" ? 1 : 2, ACT: act } : { UPPER: sym, OP: OPS[kind], LIFT: !!opts.lift };
+    const constants: Record<string, number | boolean> = angle ? { UPPER: sym, MODE: kind === "arora" ? 0 : kind === "nngp" ? 1 : 2, ACT: act, LIFT: !!opts.lift } : { UPPER: sym, OP: OPS[kind], LIFT: !!opts.lift };
     const pipe = await gpu.pipelines.get(name, angle ? SHADERS.angle : SHADERS.pairwise, constants);
     const out = new Float64Array(m * n);
     const blocks = outputBlocks(gpu, m, n, dA.panelRows, dB.panelRows, { upper: sym, blockBytes: opts.blockBytes });

@@ -104,6 +104,8 @@ export interface SuiteOptions {
   lite?: boolean;
   /** include the 4097 Gram when big (default true) */
   bigGram?: boolean;
+  /** skip the shapes with more rows than this (slow adapters) */
+  maxRows?: number;
 }
 
 export async function runGpuSuite(opts: SuiteOptions = {}): Promise<Summary> {
@@ -116,10 +118,13 @@ export async function runGpuSuite(opts: SuiteOptions = {}): Promise<Summary> {
   const big = opts.big !== false;
   const time = async <T>(f: () => Promise<T>): Promise<[T, number]> => { const t = now(); const v = await f(); return [v, now() - t]; };
   try {
-    if (want("gram")) await gramChecks(gpu, ctx, summary, big && opts.bigGram !== false, time);
-    if (want("gemm")) await gemmChecks(gpu, ctx, summary, time);
+    const maxRows = opts.maxRows ?? Infinity;
+    if (want("gram")) await gramChecks(gpu, ctx, summary, big && opts.bigGram !== false, time, maxRows);
+    if (want("gemm")) await gemmChecks(gpu, ctx, summary, time, maxRows);
     if (want("kernels")) await kernelChecks(gpu, ctx, summary, big, time, opts);
-    if (want("entk")) await entkChecks(gpu, ctx, summary, time, !!opts.lite);
+    if (want("entk")) await entkChecks(gpu, ctx, summary, time, !!opts.lite, maxRows);
+    if (want("lift")) await liftChecks(gpu, ctx, summary, time, opts, maxRows);
+    if (want("full")) await fullChecks(gpu, ctx, summary, time, !!opts.lite, maxRows);
     if (want("lanczos")) await lanczosChecks(gpu, ctx, summary, time);
     if (want("engine")) await engineChecks(ctx, summary);
     if (want("lost")) await lostChecks(summary);
@@ -134,10 +139,11 @@ export async function runGpuSuite(opts: SuiteOptions = {}): Promise<Summary> {
 
 type Timer = <T>(f: () => Promise<T>) => Promise<[T, number]>;
 
-async function gramChecks(gpu: GpuContext, ctx: Ctx, s: Summary, big: boolean, time: Timer): Promise<void> {
+async function gramChecks(gpu: GpuContext, ctx: Ctx, s: Summary, big: boolean, time: Timer, maxRows: number): Promise<void> {
   const shapes: [number, number, number?][] = [[1, 1], [15, 7], [16, 16], [17, 33], [255, 100], [1000, 100]];
   if (big) shapes.push([4097, 9, 16 * 2 ** 20]);
   for (const [n, d, blockBytes] of shapes) {
+    if (n > maxRows) continue;
     const a = lcgMatrix(n, d, n * 7 + d);
     const ref = await gram(ctx, a);
     const [g, ms] = await time(() => gpuGram(gpu, a, { blockBytes }));
@@ -157,11 +163,12 @@ async function gramChecks(gpu: GpuContext, ctx: Ctx, s: Summary, big: boolean, t
   s.checks.push({ name: "gram exact 129x40", err: relErr(gi, ri, 1e-300) === 0 ? 0 : gramErr(gi, ri), metric: "exact", ms: 0 });
 }
 
-async function gemmChecks(gpu: GpuContext, ctx: Ctx, s: Summary, time: Timer): Promise<void> {
+async function gemmChecks(gpu: GpuContext, ctx: Ctx, s: Summary, time: Timer, maxRows: number): Promise<void> {
   const cases: [number, number, number, boolean, boolean][] = [
     [1, 1, 1, false, false], [15, 17, 16, false, false], [17, 255, 15, false, true], [255, 16, 17, true, false], [1000, 300, 129, true, true],
   ];
   for (const [m, n, k, ta, tb] of cases) {
+    if (m > maxRows) continue;
     const A = ta ? lcgMatrix(k, m, m + 1) : lcgMatrix(m, k, m + 1);
     const B = tb ? lcgMatrix(n, k, n + 2) : lcgMatrix(k, n, n + 2);
     const ref = await gemm(ctx, A, B, { transA: ta, transB: tb });
@@ -198,6 +205,7 @@ function diagOf(m: Matrix): Float64Array {
 async function kernelChecks(gpu: GpuContext, ctx: Ctx, s: Summary, big: boolean, time: Timer, opts: SuiteOptions): Promise<void> {
   const shapes: [number, number][] = [[1, 3], [15, 7], [16, 16], [17, 33], [255, 20], [1000, 24]];
   for (const [n, d] of shapes) {
+    if (n > (opts.maxRows ?? Infinity)) continue;
     const x = anglesMatrix(n, d, 11 * n + d);
     for (const kind of opts.lite ? (["rbf", "linear"] as const) : (["linear", "rbf", "laplacian", "cauchy"] as const)) {
       const gamma = kind === "cauchy" ? 0.3 / d : undefined;
@@ -242,14 +250,14 @@ async function kernelChecks(gpu: GpuContext, ctx: Ctx, s: Summary, big: boolean,
     s.checks.push({ name: "rbf 4097x5 blocks 16MiB", err: relErr(g, ref, 1e-6), metric: "|K-Kref|/max(|Kref|,1e-6)", ms, extra: { symmetric: isSymmetric(g) } });
   }
 }
-async function entkChecks(gpu: GpuContext, ctx: Ctx, s: Summary, time: Timer, lite: boolean): Promise<void> {
+async function entkChecks(gpu: GpuContext, ctx: Ctx, s: Summary, time: Timer, lite: boolean, maxRows: number): Promise<void> {
   const cases: [string, string, string, number, string, number?][] = [
     ["entk", "7-33-17-1", "relu", 1, "ntk"], ["entk", "7-33-17-1", "tanh", 15, "standard"], ["entk", "5-20-3", "gelu", 16, "ntk", 0.3],
     ["pntk", "5-20-20-3", "softplus", 17, "ntk", 0.2], ["trntk", "9-40-2", "sigmoid", 255, "standard"], ["ck", "9-40-30-2", "erf", 100, "ntk"],
     ["embedding", "9-40-30-2", "tanh", 64, "standard"], ["entk", "20-64-64-1", "relu", 1000, "ntk"],
   ];
   for (const [kind, arch, activation, n, parameterization, bStd] of cases) {
-    if (lite && !(activation === "relu" || kind === "trntk")) continue;
+    if ((lite && !(activation === "relu" || kind === "trntk")) || n > maxRows) continue;
     const m = randomMlp(ctx, { arch, activation, parameterization: parameterization as "ntk", seed: n, bStd });
     const x = lcgMatrix(n, m.arch[0], n + 3, 0.8);
     const ref = await empiricalKernel(ctx, m, kind as "entk", x);
@@ -265,6 +273,79 @@ async function entkChecks(gpu: GpuContext, ctx: Ctx, s: Summary, time: Timer, li
   const da = diagOf(await empiricalKernel(ctx, m, "entk", x)), db = diagOf(await empiricalKernel(ctx, m, "entk", x2));
   s.checks.push({ name: "entk cross 90x150 blocks 64", err: gramErr(g, ref, da, db), metric: "|K-Kref|/sqrt(Kii Kjj)", ms: 0 });
 }
+/**
+ * --lift relu of the angle kinds, fused into the angle shader, against the wasm
+ * f64 kernel lifted in f64 (src/kernels/lift.ts). anglesMatrix has nearly
+ * parallel and antiparallel pairs: the lifted angle must stay accurate there.
+ */
+async function liftChecks(gpu: GpuContext, ctx: Ctx, s: Summary, time: Timer, opts: SuiteOptions, maxRows: number): Promise<void> {
+  const shapes: [number, number][] = [[1, 3], [15, 7], [16, 16], [17, 33], [255, 20], [1000, 24]];
+  const kinds = [["arora", "relu", 0], ["nngp", "relu", 2], ["ntk", "relu", 3], ["ntk", "identity", 1], ["nngp", "identity", 2]] as const;
+  for (const [n, d] of shapes) {
+    if (n > maxRows) continue;
+    const x = anglesMatrix(n, d, 13 * n + d);
+    for (const [kind, act, depth] of kinds) {
+      if (opts.lite && !(kind === "ntk" && act === "relu")) continue;
+      if (n === 1000 && act !== "relu") continue; // the block machinery at this size is the kernels' own
+
+      const arch = [d, ...Array(depth).fill(48), 1];
+      const o = { arch, activation: act, wStd: 1.3, bStd: kind === "arora" ? 0 : 0.2 };
+      const K = kind === "arora" ? await classicKernel(ctx, "arora", x) : await infiniteKernel(ctx, kind, x, undefined, o);
+      const ref = await reluLift(ctx, K);
+      const [g, ms] = await time(() => gpuKernel(gpu, { kind, x, lift: "relu", ...o }));
+      const dg = diagOf(ref);
+      s.checks.push({ name: `${kind} ${act} depth ${depth} lift relu ${n}x${d}`, err: gramErr(g, ref, dg, dg), metric: "|H-Href|/sqrt(Hii Hjj)", ms, extra: { symmetric: isSymmetric(g) } });
+    }
+  }
+  // cross kernels: the lift takes each set's own diagonal
+  const x = anglesMatrix(70, 9, 3), x2 = anglesMatrix(130, 9, 4);
+  for (const [kind, act, depth] of kinds) {
+    if (opts.lite && !(kind === "ntk" && act === "relu")) continue;
+    const o = { arch: [9, ...Array(depth).fill(32), 1], activation: act, wStd: 1.2, bStd: 0.3 };
+    const k = async (a: Matrix, b?: Matrix) => kind === "arora" ? classicKernel(ctx, "arora", a, b) : infiniteKernel(ctx, kind, a, b, o);
+    const dA = diagOf(await k(x)), dB = diagOf(await k(x2));
+    const ref = await reluLift(ctx, await k(x, x2), dA, dB);
+    const g = await gpuKernel(gpu, { kind, x, x2, lift: "relu", ...o });
+    const hA = dA.map((v) => v / 2), hB = dB.map((v) => v / 2);
+    s.checks.push({ name: `${kind} ${act} lift relu cross 70x130`, err: gramErr(g, ref, hA, hB), metric: "|H-Href|/sqrt(Hii Hjj)", ms: 0 });
+  }
+}
+
+/** entk with outputs "full" (NC x N2C) and the cross-kernel trntk. */
+async function fullChecks(gpu: GpuContext, ctx: Ctx, s: Summary, time: Timer, lite: boolean, maxRows: number): Promise<void> {
+  const cases: [string, string, number, string][] = [
+    ["7-33-17-3", "relu", 1, "ntk"], ["7-33-17-3", "tanh", 15, "standard"], ["5-20-2", "gelu", 16, "ntk"], ["9-40-30-4", "sigmoid", 17, "ntk"],
+    ["9-40-3", "relu", 100, "standard"], ["20-64-64-2", "tanh", 255, "ntk"],
+  ];
+  for (const [arch, activation, n, parameterization] of cases) {
+    if (n > maxRows || (lite && n > 17)) continue;
+    const m = randomMlp(ctx, { arch, activation, parameterization: parameterization as "ntk", seed: n, bStd: 0.2 });
+    const x = lcgMatrix(n, m.arch[0], n + 5, 0.8);
+    const ref = await empiricalKernel(ctx, m, "entk", x, undefined, { outputs: "full" });
+    const [g, ms] = await time(() => gpuEntk(gpu, m, x, { kind: "entk", outputs: "full" }));
+    const dg = diagOf(ref);
+    s.checks.push({ name: `entk full ${arch} ${activation} ${parameterization} N=${n}`, err: g.rows === ref.rows && g.cols === ref.cols ? gramErr(g, ref, dg, dg) : Infinity,
+      metric: "|K-Kref|/sqrt(Kii Kjj)", ms, extra: { symmetric: isSymmetric(g) } });
+  }
+  const m = randomMlp(ctx, { arch: "6-30-30-3", activation: "tanh", seed: 7, parameterization: "ntk", bStd: 0.5 });
+  const x = lcgMatrix(90, 6, 1), x2 = lcgMatrix(150, 6, 2);
+  {
+    const ref = await empiricalKernel(ctx, m, "entk", x, x2, { outputs: "full" });
+    const g = await gpuEntk(gpu, m, x, { x2, outputs: "full", blockBytes: 64 * 64 * 4 });
+    const da = diagOf(await empiricalKernel(ctx, m, "entk", x, undefined, { outputs: "full" }));
+    const db = diagOf(await empiricalKernel(ctx, m, "entk", x2, undefined, { outputs: "full" }));
+    s.checks.push({ name: "entk full cross 90x150 C=3 blocks 64", err: g.rows === ref.rows && g.cols === ref.cols ? gramErr(g, ref, da, db) : Infinity, metric: "|K-Kref|/sqrt(Kii Kjj)", ms: 0 });
+  }
+  for (const [n1, n2, blockBytes] of [[1, 17, undefined], [90, 150, 64 * 64 * 4], [255, 130, undefined]] as const) {
+    if (Math.max(n1, n2) > maxRows || (lite && n1 > 1)) continue;
+    const a = lcgMatrix(n1, 6, n1 + 11), b = lcgMatrix(n2, 6, n2 + 12);
+    const ref = await empiricalKernel(ctx, m, "trntk", a, b);
+    const [g, ms] = await time(() => gpuEntk(gpu, m, a, { kind: "trntk", x2: b, blockBytes }));
+    // cosines: |T| <= 1, so the absolute error is the relative one
+    s.checks.push({ name: `trntk cross ${n1}x${n2}`, err: relErr(g, ref, 1), metric: "|T-Tref|", ms });
+  }
+}
+
 async function lanczosChecks(gpu: GpuContext, ctx: Ctx, s: Summary, time: Timer): Promise<void> {
   // mixed precision: f32 matvecs on the GPU + f64 block Lanczos, against the f64 operator
   const n = 200, p = 300, k = 8;
@@ -313,10 +394,26 @@ async function engineChecks(ctx: Ctx, s: Summary): Promise<void> {
     const d = diagOf(ref);
     s.checks.push({ name: "engine webgpu arora 40x6", err: gramErr(g, ref, d, d), metric: "|K-Kref|/sqrt(Kii Kjj)", ms: 0,
       extra: { backend: nk.backend, precision: String((g as { precision?: string }).precision) } });
-    const e = await nk.kernel({ kind: "entk", x, arch: "6-16-1", activation: "tanh", outputs: "full" }); // no shader: wasm
-    const eref = await empiricalKernel(ctx, randomMlp(ctx, { arch: "6-16-1", activation: "tanh", parameterization: "ntk", seed: 0 }), "entk", x, undefined, { outputs: "full" });
+    const o = { arch: "6-16-1", activation: "erf", wStd: 1.2 };
+    const e = await nk.kernel({ kind: "ntk", x, ...o, lift: "relu" }); // no GPU lift for erf: wasm
+    const eref = await reluLift(ctx, await infiniteKernel(ctx, "ntk", x, undefined, { ...o, arch: [6, 16, 1] }));
     const same = e.rows === eref.rows && e.data.every((v, i) => v === eref.data[i]);
-    s.checks.push({ name: "engine webgpu fallback entk full", err: same ? 0 : 1, metric: "exact", ms: 0, extra: { precision: String((e as { precision?: string }).precision) } });
+    s.checks.push({ name: "engine webgpu fallback ntk erf lift", err: same ? 0 : 1, metric: "exact", ms: 0, extra: { precision: String((e as { precision?: string }).precision) } });
+    // the kinds that used to fall back: on the GPU now, and marked f32
+    const model = { arch: "6-16-3", activation: "tanh", seed: 4 };
+    const mlp = randomMlp(ctx, { ...model, parameterization: "ntk" });
+    const x2 = lcgMatrix(23, 6, 10, 0.5);
+    for (const [name, opts, ref] of [
+      ["entk full", { kind: "entk", x, ...model, outputs: "full" as const }, await empiricalKernel(ctx, mlp, "entk", x, undefined, { outputs: "full" })],
+      ["trntk cross", { kind: "trntk", x, x2, ...model }, await empiricalKernel(ctx, mlp, "trntk", x, x2)],
+      ["ntk relu lift", { kind: "ntk", x, arch: "6-16-16-1", activation: "relu", lift: "relu" as const },
+        await reluLift(ctx, await infiniteKernel(ctx, "ntk", x, undefined, { arch: [6, 16, 16, 1], activation: "relu" }))],
+    ] as const) {
+      const g = await nk.kernel(opts);
+      const sq = ref.rows === ref.cols ? diagOf(ref) : undefined;
+      s.checks.push({ name: `engine webgpu gpu ${name}`, err: g.rows === ref.rows && g.cols === ref.cols ? (sq ? gramErr(g, ref, sq, sq) : relErr(g, ref, 1)) : Infinity,
+        metric: "|K-Kref|/sqrt(Kii Kjj)", ms: 0, extra: { precision: String((g as { precision?: string }).precision) } });
+    }
     const auto = await init({ backend: "auto" });
     s.checks.push({ name: "engine auto on software adapter", err: auto.backend === "wasm" ? 0 : 1, metric: "exact", ms: 0, extra: { backend: auto.backend } });
     auto.dispose();
