@@ -4,10 +4,13 @@
 // its time limit. Where the host has no workers (Deno Deploy) or
 // NTKSCOPE_EXECUTOR=inline, jobs run inline under EDGE_LIMITS. Limits and CORS come
 // from NTKSCOPE_* environment variables (needs --allow-env; without it, defaults).
+// The core is the relaxed-SIMD build where Deno validates it (simd "auto", the
+// default: every current Deno), ntkscope.wasm otherwise or with NTKSCOPE_SIMD=portable.
 import { createService } from "./handler.js";
 import { InlineExecutor, webWorkerSpawner, WorkerExecutor, type Executor } from "./executor.js";
 import { DEFAULT_LIMITS, EDGE_LIMITS, limitsFromEnv } from "./limits.js";
 import { parseCors } from "./cors.js";
+import { coreFileName, DEFAULT_SIMD, resolveSimd } from "../runtime/features.js";
 
 // deno-lint-ignore no-explicit-any
 const Deno = (globalThis as any).Deno;
@@ -17,7 +20,8 @@ function env(): Record<string, string> {
 }
 
 const vars = env();
-const wasmUrl = new URL("./ntkscope.wasm", import.meta.url);
+const simd = resolveSimd(vars.NTKSCOPE_SIMD === "portable" ? "portable" : DEFAULT_SIMD);
+const wasmUrl = new URL(`./${coreFileName({ simd })}`, import.meta.url);
 const inline = vars.NTKSCOPE_EXECUTOR === "inline" || typeof (globalThis as { Worker?: unknown }).Worker !== "function";
 const limits = limitsFromEnv(vars, inline ? EDGE_LIMITS : DEFAULT_LIMITS);
 const executor: Executor = inline
@@ -32,6 +36,7 @@ const service = createService({
   executor,
   baseLimits: inline ? { ...limits, maxConcurrent: 1 } : limits,
   cors: parseCors(vars.NTKSCOPE_CORS),
+  simd,
   log: (line) => console.log(line),
 });
 

@@ -118,7 +118,7 @@ export interface WorkerExecutorOptions {
   slots: number;
   /** the core the workers load (URL string; a WebAssembly.Module where the host can post one) */
   wasm: string | WebAssembly.Module;
-  /** replace a worker whose wasm memory grew past this after a job (default 256 MiB) */
+  /** replace a worker whose wasm memory grew past this after a job (default 64 MiB) */
   recycleBytes?: number;
   /** stop a worker idle this long (default 30 s) */
   idleMs?: number;
@@ -127,6 +127,9 @@ export interface WorkerExecutorOptions {
   /** called when idleness has stopped the last worker (a host may collect garbage then) */
   onIdle?: () => void;
 }
+
+/** A worker whose wasm memory grew past this is replaced after its job (respawning costs ~0.1 s; a job that size takes longer). */
+export const DEFAULT_RECYCLE_BYTES = 64 * 2 ** 20;
 
 interface Pending { resolve(r: JobResult): void; reject(e: unknown): void }
 
@@ -137,6 +140,8 @@ class Slot {
   idleTimer: ReturnType<typeof setTimeout> | undefined;
   pending: Pending | null = null;
   jobId = 0;
+  /** size of this worker's wasm memory after its last job */
+  wasmBytes = 0;
 }
 
 export class WorkerExecutor implements Executor {
@@ -146,6 +151,8 @@ export class WorkerExecutor implements Executor {
   private closed = false;
   /** workers started and stopped so far (diagnostics for /v1/version and tests) */
   readonly counters = { started: 0, terminated: 0, recycled: 0 };
+  /** largest wasm memory a worker reached */
+  private wasmPeak = 0;
 
   constructor(private readonly opts: WorkerExecutorOptions) {
     if (!Number.isInteger(opts.slots) || opts.slots < 1) throw new NtkError("argument", `service: slots must be a positive integer, got ${opts.slots}`);
@@ -156,7 +163,10 @@ export class WorkerExecutor implements Executor {
   /** Workers alive now. */
   get alive(): number { return this.all.filter((s) => s.handle).length; }
 
-  stats(): Record<string, number> { return { alive: this.alive, ...this.counters }; }
+  stats(): Record<string, number> {
+    const wasmBytes = this.all.reduce((a, s) => a + (s.handle ? s.wasmBytes : 0), 0);
+    return { alive: this.alive, ...this.counters, wasmBytes, wasmPeakBytes: this.wasmPeak };
+  }
 
   private stop(slot: Slot, why: "terminated" | "recycled"): void {
     clearTimeout(slot.idleTimer);
@@ -166,6 +176,7 @@ export class WorkerExecutor implements Executor {
     }
     slot.handle = null;
     slot.ready = null;
+    slot.wasmBytes = 0;
   }
 
   private start(slot: Slot): Promise<void> {
@@ -190,7 +201,10 @@ export class WorkerExecutor implements Executor {
           else if ((m.type === "result" || m.type === "error") && slot.pending && m.id === slot.jobId) {
             const p = slot.pending;
             slot.pending = null;
-            if (m.memoryBytes > (this.opts.recycleBytes ?? 256 * 2 ** 20)) this.stop(slot, "recycled");
+            slot.wasmBytes = m.memoryBytes;
+            this.wasmPeak = Math.max(this.wasmPeak, m.memoryBytes);
+            // A wasm memory never shrinks: a worker that grew large is replaced now rather than holding it until idle.
+            if (m.memoryBytes > (this.opts.recycleBytes ?? DEFAULT_RECYCLE_BYTES)) this.stop(slot, "recycled");
             if (m.type === "result") p.resolve(m.result);
             else p.reject(new NtkError((m.error.code as NtkError["code"]) ?? "internal", m.error.message));
           }

@@ -14,7 +14,7 @@ import { writeNpy } from "../io/npy.js";
 import { NtkError } from "../runtime/errors.js";
 import { detectRuntime } from "../runtime/platform.js";
 import { VERSION } from "../version.js";
-import { mediaType, readBody } from "./body.js";
+import { mediaType, readBody, readBodyText } from "./body.js";
 import { corsHeaders, preflight, type CorsOptions } from "./cors.js";
 import type { Executor } from "./executor.js";
 import type { JobResult } from "./jobs.js";
@@ -34,6 +34,8 @@ export interface ServiceOptions {
   cors?: CorsOptions;
   /** where structured log lines go (default console.log) */
   log?: LogSink;
+  /** the core build the jobs run ("portable" or "relaxed"), for /v1/version; "unknown" when not given */
+  simd?: string;
   /** host memory figures for /healthz (e.g. Node's process.memoryUsage) */
   memory?: () => Record<string, number>;
 }
@@ -110,7 +112,7 @@ export function createService(opts: ServiceOptions): Service {
     }
     if (path === "/v1/version") {
       return json({
-        name: "ntkscope", version: VERSION, engine: { backend: "wasm", simd: "simd128", threadsPerJob: 1 },
+        name: "ntkscope", version: VERSION, engine: { backend: "wasm", simd: opts.simd ?? "unknown", threadsPerJob: 1 },
         runtime: detectRuntime(), executor: opts.executor.kind, slots: opts.executor.slots, limits,
       });
     }
@@ -121,8 +123,10 @@ export function createService(opts: ServiceOptions): Service {
       const accepted = ep === "kernel" || ep === "spectrum" ? "application/json or application/x-npy" : "application/json";
       throw new HttpError(415, "unsupported-media-type", `${ep}: Content-Type ${JSON.stringify(type || "(none)")} is not accepted; send ${accepted}`);
     }
-    const body = await readBody(req, { maxBytes: limits.maxBodyBytes, timeoutMs: limits.bodyTimeoutMs });
-    note.bytesIn = body.length;
+    // JSON as text, decoded while it arrives (no body-sized buffer); .npy as bytes.
+    const bodyLimits = { maxBytes: limits.maxBodyBytes, timeoutMs: limits.bodyTimeoutMs };
+    const body = type === "application/json" ? await readBodyText(req, bodyLimits) : await readBody(req, bodyLimits);
+    note.bytesIn = typeof body === "string" ? Number(req.headers.get("content-length") ?? body.length) : body.length;
     const as = ep === "kernel" ? negotiate(req.headers.get("accept"), ["application/json", "application/x-npy"])
       : ep === "analyze" ? negotiate(req.headers.get("accept"), ["application/json", "text/html"]) : "application/json";
     const parsed = parseRequest(ep!, req.headers.get("content-type"), url, body, limits, { html: as === "text/html" });

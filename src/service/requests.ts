@@ -86,10 +86,10 @@ function typed(ep: Endpoint, key: string, v: unknown, t: FieldType): unknown {
 }
 
 /** Fields of a JSON body (an object with known keys only). */
-export function fieldsFromJson(ep: Endpoint, bytes: Uint8Array): Record<string, unknown> {
+export function fieldsFromJson(ep: Endpoint, bytes: Uint8Array | string): Record<string, unknown> {
   let body: unknown;
   try {
-    body = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+    body = JSON.parse(typeof bytes === "string" ? bytes : new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch (e) {
     throw bad(e instanceof TypeError ? "the body is not valid UTF-8" : "the body is not valid JSON");
   }
@@ -137,7 +137,7 @@ function modelShape(f: Record<string, unknown>, kinds: string[], lim: Limits): M
 }
 
 /** Builds and checks the job of one request. */
-export function parseRequest(ep: Endpoint, contentType: string | null, url: URL, body: Uint8Array, lim: Limits, accept: { html: boolean }): ParsedRequest {
+export function parseRequest(ep: Endpoint, contentType: string | null, url: URL, body: Uint8Array | string, lim: Limits, accept: { html: boolean }): ParsedRequest {
   const type = mediaType(contentType);
   let f: Record<string, unknown>;
   if (type === "application/json") {
@@ -145,6 +145,7 @@ export function parseRequest(ep: Endpoint, contentType: string | null, url: URL,
     f = fieldsFromJson(ep, body);
   } else if (type === "application/x-npy" && NPY_BODY[ep]) {
     f = fieldsFromQuery(ep, url.searchParams);
+    if (typeof body === "string") throw new NtkError("internal", "service: an application/x-npy body was read as text");
     f[NPY_BODY[ep]!] = decodeNpy(body, NPY_BODY[ep]!, DIMS[NPY_BODY[ep]!], lim);
   } else {
     const accepted = NPY_BODY[ep] ? "application/json or application/x-npy" : "application/json";
@@ -152,14 +153,20 @@ export function parseRequest(ep: Endpoint, contentType: string | null, url: URL,
   }
   const schema = SCHEMA[ep];
   const v: Record<string, unknown> = {};
+  const arrays: [string, unknown][] = [];
   for (const [k, raw] of Object.entries(f)) {
     const t = schema[k];
     if (t === undefined) throw bad(`${ep}: unknown field ${JSON.stringify(k)}; accepted: ${Object.keys(schema).join(", ")}`);
     if (raw === null || raw === undefined) continue;
-    v[k] = t === "array" && !(raw !== null && typeof raw === "object" && "data" in raw && (raw as { data: unknown }).data instanceof Float64Array)
-      ? decodeArray(raw, k, DIMS[k], lim)
-      : typed(ep, k, raw, t);
+    if (t !== "array") v[k] = typed(ep, k, raw, t);
+    else if (raw !== null && typeof raw === "object" && "data" in raw && (raw as { data: unknown }).data instanceof Float64Array) v[k] = raw;
+    else arrays.push([k, raw]);
   }
+  // A model over the limits is refused before any array is decoded (allocated).
+  if (v.arch !== undefined && v.weights === undefined && (ep === "analyze" || (ep === "kernel" && v.kind !== undefined))) {
+    modelShape(v, ep === "kernel" ? [v.kind as string] : (v.kinds as string[] | undefined) ?? DEFAULT_KINDS, lim);
+  }
+  for (const [k, raw] of arrays) v[k] = decodeArray(raw, k, DIMS[k], lim);
   for (const k of REQUIRED[ep]) if (v[k] === undefined) throw bad(`${ep}: the field ${JSON.stringify(k)} is required`);
   const arr = (k: string) => v[k] as { shape: number[]; data: Float64Array } | undefined;
 
