@@ -5,7 +5,7 @@
 //   H(i) = I - tau_i v_i v_i^T, v_i = (0..0, 1 at i+1, A(i+2:n, i)),
 // d = diag(T), e = subdiag(T). Addressing is column-major (see util.ts), only the
 // lower triangle is read: for a row-major buffer that is the UPPER triangle.
-import { ld64, st64, at, hypot2, vdot, vaxpy, vscal, EPS, SAFMIN } from "./util";
+import { ld64, st64, at, hypot2, vdot, vaxpy, vscal, madd2, EPS, SAFMIN } from "./util";
 
 // Results of larfg.
 let hhBeta: f64 = 0, hhTau: f64 = 0;
@@ -308,10 +308,10 @@ function symvPair(m: i32, a: usize, lda: i32, x: usize, y: usize, j: i32): void 
     const a0 = v128.load(ca + o), a2 = v128.load(ca + o + 16);
     const b0 = v128.load(cb + o), b2 = v128.load(cb + o + 16);
     const x0 = v128.load(xo + o), x2 = v128.load(xo + o + 16);
-    sa0 = f64x2.add(sa0, f64x2.mul(a0, x0)); sa1 = f64x2.add(sa1, f64x2.mul(a2, x2));
-    sb0 = f64x2.add(sb0, f64x2.mul(b0, x0)); sb1 = f64x2.add(sb1, f64x2.mul(b2, x2));
-    v128.store(yo + o, f64x2.add(f64x2.add(v128.load(yo + o), f64x2.mul(va, a0)), f64x2.mul(vb, b0)));
-    v128.store(yo + o + 16, f64x2.add(f64x2.add(v128.load(yo + o + 16), f64x2.mul(va, a2)), f64x2.mul(vb, b2)));
+    sa0 = madd2(sa0, a0, x0); sa1 = madd2(sa1, a2, x2);
+    sb0 = madd2(sb0, b0, x0); sb1 = madd2(sb1, b2, x2);
+    v128.store(yo + o, madd2(madd2(v128.load(yo + o), va, a0), vb, b0));
+    v128.store(yo + o + 16, madd2(madd2(v128.load(yo + o + 16), va, a2), vb, b2));
   }
   const sa = f64x2.add(sa0, sa1), sb = f64x2.add(sb0, sb1);
   let t2a = f64x2.extract_lane(sa, 0) + f64x2.extract_lane(sa, 1);
@@ -341,10 +341,10 @@ function symvColumn(m: i32, alpha: f64, a: usize, lda: i32, x: usize, y: usize, 
     for (; i + 4 <= len; i += 4) {
       const o = <usize>i << 3;
       const a0 = v128.load(col + o), a1 = v128.load(col + o + 16);
-      acc0 = f64x2.add(acc0, f64x2.mul(a0, v128.load(xo + o)));
-      acc1 = f64x2.add(acc1, f64x2.mul(a1, v128.load(xo + o + 16)));
-      v128.store(yo + o, f64x2.add(v128.load(yo + o), f64x2.mul(vt1, a0)));
-      v128.store(yo + o + 16, f64x2.add(v128.load(yo + o + 16), f64x2.mul(vt1, a1)));
+      acc0 = madd2(acc0, a0, v128.load(xo + o));
+      acc1 = madd2(acc1, a1, v128.load(xo + o + 16));
+      v128.store(yo + o, madd2(v128.load(yo + o), vt1, a0));
+      v128.store(yo + o + 16, madd2(v128.load(yo + o + 16), vt1, a1));
     }
     const acc = f64x2.add(acc0, acc1);
     let t2 = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);

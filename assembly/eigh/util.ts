@@ -18,6 +18,16 @@ export const SAFMAX: f64 = 1.0 / SAFMIN;
 // @ts-ignore: decorator
 @inline export function st64(p: usize, i: i32, v: f64): void { store<f64>(p + (<usize>i << 3), v); }
 
+// acc + a * b on f64x2: multiply then add (two roundings, the same bits on every
+// engine) in the portable build; relaxed_madd (fused where the engine can) in
+// the relaxed build, whose bits are per build and engine anyway. Used only in
+// the bandwidth/issue-bound level-2 loops (the tridiagonalisation's symv).
+// @ts-ignore: decorator
+@inline export function madd2(acc: v128, a: v128, b: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f64x2.relaxed_madd(a, b, acc);
+  return f64x2.add(acc, f64x2.mul(a, b));
+}
+
 /** sqrt(a^2 + b^2) without destructive overflow (dlapy2). */
 export function hypot2(a: f64, b: f64): f64 {
   const x = abs<f64>(a), y = abs<f64>(b);

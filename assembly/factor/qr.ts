@@ -156,3 +156,22 @@ export function ormqr_f64(m: i32, k: i32, a: usize, lda: i32, tau: usize, b: usi
     for (let c = 0; c < nb; c++) larf1(m - j, t, v, row(b, ldb, c) + (<usize>j << 3));
   }
 }
+
+// ---- blocked pieces (dgeqrf / dorgqr through dlarft + dlarfb) ----
+//
+// The blocked drivers (src/linalg/qr.ts) factor a panel of nb columns with
+// geqrf_f64, form the panel's triangular factor T (H_j ... H_{j+nb-1} =
+// I - V T V^T, larft_f64 of the eigensolver) and apply the block reflector to
+// the trailing columns with two GEMMs. The only missing piece is W := T^T W.
+
+/**
+ * W := T^T W for upper triangular T (k x k, rows of T^T = columns of T, ld ldt)
+ * and W (k x ncols), both column-major (columns contiguous, lds ldt / ldw).
+ * In place, bottom-up: w_i = T(0, i) w_0 + ... + T(i, i) w_i uses only w_p, p <= i.
+ */
+export function trmm_upper_trans_f64(k: i32, ncols: i32, t: usize, ldt: i32, w: usize, ldw: i32): void {
+  for (let c = 0; c < ncols; c++) {
+    const wc = row(w, ldw, c);
+    for (let i = k - 1; i >= 0; i--) store<f64>(wc + (<usize>i << 3), dotk(i + 1, row(t, ldt, i), wc));
+  }
+}

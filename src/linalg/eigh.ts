@@ -11,12 +11,12 @@
 // is the same buffer, and eigenvectors are kept as contiguous columns of a
 // column-major S (= rows of a row-major buffer) until the final transposition.
 import type { Ctx, Task } from "../runtime/context.js";
-import { checkAborted, report, runTasks, splitRange } from "../runtime/context.js";
+import { checkAborted, report, runTasks, splitRange, threadsOf } from "../runtime/context.js";
 import type { Scope } from "../runtime/core.js";
 import { NtkError } from "../runtime/errors.js";
 import { checkFinite, checkMatrix, checkSquare, checkSymmetric, matrix, shapeOf } from "../matrix.js";
 import type { Matrix } from "../types.js";
-import { gemmPtr } from "./blas.js";
+import { gemmPtr, gemmTasks, gemmWorkBytes, partsFor, type GemmCall } from "./blas.js";
 
 export interface EighResult {
   /** eigenvalues, descending */
@@ -62,6 +62,45 @@ function pow2(k: number): number {
 }
 
 /**
+ * Phase profile for the benchmark (bench/eigh.bench.ts --phases): when a clock
+ * is set, the solver adds the milliseconds of each phase to `ms`: "sytrd panels
+ * (symv)", "sytrd rank-2k updates", "sytrd tail", "D&C merge GEMMs", "D&C rest",
+ * "values QL (sterf)", "back-transform", "finish" (disjoint). Off (null) in
+ * normal use; the clock is the caller's (CPU time on Node).
+ * @internal
+ */
+export const eighProfile: { clock: (() => number) | null; ms: Record<string, number> } = { clock: null, ms: {} };
+
+/**
+ * Block sizes (the results depend on them; the benchmark's tuning runs override them).
+ * @internal
+ */
+export const eighBlocking = {
+  /** reflectors per compact-WY block of the back-transformation (dormtr's nb) */
+  ormtr: 64,
+  /**
+   * column panel width of the back-transformation: a multiple of every GEMM
+   * register tile's rows (2, 3), small enough that a panel (n x 120 doubles,
+   * 1.9 MB at n = 2000) stays in the last-level cache across all blocks
+   */
+  ormtrPanel: 120,
+  /** panel width of the blocked tridiagonalisation (dsytrd's nb) */
+  sytrd: 32,
+  /** column-block width of its trailing rank-2nb update (keeps the GEMMs on the lower triangle) */
+  syr2kCols: 256,
+};
+
+/** Adds the time since t0 to phase `name`; returns the clock now (0 when profiling is off). */
+function lap(name: string, t0: number): number {
+  const c = eighProfile.clock;
+  if (!c) return 0;
+  const t = c();
+  eighProfile.ms[name] = (eighProfile.ms[name] ?? 0) + (t - t0);
+  return t;
+}
+const now = (): number => eighProfile.clock?.() ?? 0;
+
+/**
  * Pointer-level eigensolver: A (n x n, row-major, leading dimension lda; only the
  * upper triangle is read) is overwritten. Writes the eigenvalues, descending, to
  * w (n doubles) and, when z != 0, the eigenvectors as the columns of the
@@ -78,17 +117,22 @@ export async function eighPtr(ctx: Ctx, n: number, a: number, lda: number, w: nu
     await sytrd(ctx, n, a, lda, d, e, tau, work);
     checkAborted(ctx);
     report(ctx, "eigh", 1, 3);
-    let S = 0;
+    let S = 0, t = now();
     if (z) {
       S = s.f64(n * n, "eigh eigenvectors");
+      const g0 = eighProfile.ms["D&C merge GEMMs"] ?? 0;
       await stedc(ctx, n, d, e, S, n);
+      t = lap("D&C rest", t);
+      if (eighProfile.clock) eighProfile.ms["D&C rest"] -= (eighProfile.ms["D&C merge GEMMs"] ?? 0) - g0;
     } else {
       const info = X.sterf_f64(n, d, e) as number;
       if (info !== 0) throw new NtkError("numerical", `eigh: the root-free QL/QR iteration did not converge for ${info} off-diagonal element(s) (n=${n})`);
+      t = lap("values QL (sterf)", t);
     }
     report(ctx, "eigh", 2, 3);
-    if (z) await ormtrBlocked(ctx, n, n, a, lda, tau, S, n);
+    if (z) { await ormtrBlocked(ctx, n, n, a, lda, tau, S, n); t = lap("back-transform", t); }
     X.eigh_finish_f64(n, d, S, n, w, z, ldz);
+    lap("finish", t);
     if (sigma !== 1) { const wv = core.f64(w, n); for (let i = 0; i < n; i++) wv[i] /= sigma; }
     report(ctx, "eigh", 3, 3);
   });
@@ -104,32 +148,31 @@ function gemmCM(ctx: Ctx, tA: boolean, tB: boolean, m: number, n: number, k: num
   return gemmPtr(ctx, tB, tA, n, m, k, alpha, b, ldb, a, lda, beta, c, ldc);
 }
 
-/** Block size of the compact-WY back-transformation (dormtr's nb). */
-const NB_ORMTR = 64;
-
 /**
- * S := Q S for the Q of the tridiagonalisation (dormtr 'L','L','N'), applying nb
- * reflectors at a time as I - V T V^T so the work is two GEMMs per block.
- * S is n x ncols column-major (ld lds); reflectors read from A (ld lda).
+ * S := Q S for the Q of the tridiagonalisation (dormtr 'L','L','N'), nb
+ * reflectors at a time as I - V T V^T (two GEMMs per block). The reflectors are
+ * made dense panels in A in place and every T formed once; then each thread
+ * applies all blocks to its own contiguous run of fixed-width column panels in
+ * one core call (ormtr.ts). S is n x ncols column-major (ld lds).
  */
 async function ormtrBlocked(ctx: Ctx, n: number, ncols: number, a: number, lda: number, tau: number, S: number, lds: number): Promise<void> {
   const nq = n - 1;                             // number of reflectors
-  if (nq <= 0) return;
+  if (nq <= 0 || ncols === 0) return;
   const core = ctx.core, X = core.exports;
-  const nb = NB_ORMTR;
+  const nb = eighBlocking.ormtr, pw = eighBlocking.ormtrPanel, nblk = Math.ceil(nq / nb);
+  const panels = Math.ceil(ncols / pw);
+  // panel runs per task: any grouping gives the same bits, so use one per thread
+  const groups = splitRange(panels, Math.min(panels, threadsOf(ctx)));
   await core.scopeAsync(async (s) => {
-    const V = s.f64(nq * nb, "ormtr panel"), T = s.f64(nb * nb, "ormtr T"), W = s.f64(nb * ncols, "ormtr W");
-    for (let i0 = Math.floor((nq - 1) / nb) * nb; i0 >= 0; i0 -= nb) {
-      checkAborted(ctx);
-      const k = Math.min(nb, nq - i0), m = n - 1 - i0;
-      const a0 = a + 8 * (i0 * lda + i0 + 1);  // A(i0+1, i0), column-major
-      const s0 = S + 8 * (i0 + 1);              // S(i0+1, 0)
-      X.eigh_panel_f64(m, k, a0, lda, V, m);
-      X.larft_f64(m, k, V, m, tau + 8 * i0, T, nb);
-      await gemmCM(ctx, true, false, k, ncols, m, 1, V, m, s0, lds, 0, W, k);
-      X.trmm_upper_f64(k, ncols, T, nb, W, k);
-      await gemmCM(ctx, false, false, m, ncols, k, -1, V, m, W, k, 1, s0, lds);
-    }
+    const T = s.f64(nblk * nb * nb, "ormtr T");
+    X.ormtr_prep_f64(n, a, lda, tau, T, nb);
+    const wb = 16 * Math.ceil((X.gemm_work_f64(pw, n, n) as number) / 16), wlen = nb * pw;
+    const ws = s.bytes(groups.length * (wb + 8 * wlen), "ormtr workspace");
+    const tasks: Task[] = groups.map(([g0, g1], g) => {
+      const base = ws + g * (wb + 8 * wlen);
+      return { fn: "ormtr_cols_f64", args: [n, a, lda, T, nb, S, lds, g0 * pw, Math.min(ncols, g1 * pw), pw, base, base + 8 * wlen] };
+    });
+    await runTasks(ctx, tasks);
   });
 }
 
@@ -167,11 +210,37 @@ async function latrd(ctx: Ctx, m: number, nb: number, a: number, lda: number, e:
   }
 }
 
-/** Panel width and crossover of the blocked tridiagonalisation (dsytrd's nb, nx). */
-const NB_SYTRD = 32;
+/** Crossover of the blocked tridiagonalisation (dsytrd's nx): the last NX columns go unblocked. */
 const NX_SYTRD = 128;
-/** Column-block width of the trailing rank-2nb update (keeps the GEMMs on the lower triangle). */
-const BS_SYR2K = 256;
+
+/**
+ * The trailing update of one sytrd panel: for each column block [j0, j0+bs) of
+ * the lower triangle of A22 (m x m at a, col-major), A(j0:m, j0:j0+bs) -=
+ * [V W](j0:m, :) [W V](j0:j0+bs, :)^T with k = 2nb, P = [V W V] (m x 3nb, ld m).
+ * Each block is split over its rows like any GEMM (the same bits as one call
+ * per block); the tasks of all blocks go to the pool together.
+ */
+async function syr2kUpdate(ctx: Ctx, m: number, nb: number, a: number, lda: number, P: number): Promise<void> {
+  const core = ctx.core, W = P + 8 * nb * m, bsMax = eighBlocking.syr2kCols;
+  const calls: GemmCall[] = [];
+  for (let j0 = nb; j0 < m; j0 += bsMax) {
+    const bs = Math.min(bsMax, m - j0), rows = m - j0;
+    // row-major C^T (bs x rows) -= [W V](j0:j0+bs, :) [V W](j0:m, :)^T; a column-major
+    // m x 3nb panel is the row-major 3nb x m buffer, hence transA (see gemmCM)
+    calls.push({ dtype: "f64", transA: true, transB: false, m: bs, n: rows, k: 2 * nb, alpha: -1,
+      a: W + 8 * j0, lda: m, b: P + 8 * j0, ldb: m, beta: 1, c: a + 8 * (j0 * lda + j0), ldc: lda });
+  }
+  if (calls.length === 0) return;
+  await core.scopeAsync(async (s) => {
+    const parts = calls.map((g) => partsFor(ctx, g.m * g.n * g.k, g.m));
+    const wbs = calls.map((g) => 16 * Math.ceil(gemmWorkBytes(core, g) / 16));
+    const ws = s.bytes(calls.reduce((t, _, i) => t + parts[i] * wbs[i], 0), "sytrd update workspace");
+    const tasks: Task[] = [];
+    let off = ws;
+    calls.forEach((g, i) => { tasks.push(...gemmTasks(core, g, parts[i], off)); off += parts[i] * wbs[i]; });
+    await runTasks(ctx, tasks);
+  });
+}
 
 /**
  * Blocked reduction to tridiagonal form (dsytrd 'L', column-major): panels of nb
@@ -182,7 +251,7 @@ const BS_SYR2K = 256;
  */
 async function sytrd(ctx: Ctx, n: number, a: number, lda: number, d: number, e: number, tau: number, work: number): Promise<void> {
   const core = ctx.core, X = core.exports;
-  const nb = NB_SYTRD;
+  const nb = eighBlocking.sytrd;
   let i0 = 0;
   if (n > NX_SYTRD) {
     await core.scopeAsync(async (s) => {
@@ -196,24 +265,26 @@ async function sytrd(ctx: Ctx, n: number, a: number, lda: number, d: number, e: 
         const m = n - i0;
         const aii = a + 8 * (i0 * lda + i0);
         const W = P + 8 * nb * m;
+        let t = now();
         await latrd(ctx, m, nb, aii, lda, e + 8 * i0, tau + 8 * i0, W, m, sym);
+        t = lap("sytrd panels (symv)", t);
         const av = core.f64(aii, (nb - 1) * lda + m), pv = core.f64(P, 3 * nb * m);
         for (let c = 0; c < nb; c++) {
           const col = av.subarray(c * lda, c * lda + m);
           pv.set(col, c * m); pv.set(col, (2 * nb + c) * m);
         }
-        // A(j0:n, j0:j0+bs) -= [V W](j0:n, :) [W V](j0:j0+bs, :)^T
-        for (let j0 = nb; j0 < m; j0 += BS_SYR2K) {
-          const bs = Math.min(BS_SYR2K, m - j0), rows = m - j0;
-          const C = aii + 8 * (j0 * lda + j0);
-          await gemmCM(ctx, false, true, rows, bs, 2 * nb, -1, P + 8 * j0, m, W + 8 * j0, m, 1, C, lda);
-        }
+        // A(j0:n, j0:j0+bs) -= [V W](j0:n, :) [W V](j0:j0+bs, :)^T for every column
+        // block, all as one task list (one synchronisation per panel)
+        await syr2kUpdate(ctx, m, nb, aii, lda, P);
         const ev = core.f64(e, n), dv = core.f64(d, n), aw = core.f64(a, (n - 1) * lda + n);
         for (let j = i0; j < i0 + nb; j++) { aw[j * lda + j + 1] = ev[j]; dv[j] = aw[j * lda + j]; }
+        lap("sytrd rank-2k updates", t);
       }
     });
   }
+  const t = now();
   X.sytd2_f64(n - i0, a + 8 * (i0 * lda + i0), lda, d + 8 * i0, e + 8 * i0, tau + 8 * i0, work);
+  lap("sytrd tail", t);
 }
 
 /** Leaf size of divide and conquer (LAPACK's SMLSIZ): smaller blocks use QL. */
@@ -269,10 +340,12 @@ async function merge(ctx: Ctx, m: number, n1: number, d: number, q: number, ldq:
     // qn = qw(:, 0:K) U, exploiting the zero blocks: top rows use the top-only and
     // dense columns, bottom rows the dense and bottom-only ones.
     const n2 = m - n1;
+    const t = now();
     if (c1 + c2 > 0) await gemmCM(ctx, false, false, n1, K, c1 + c2, 1, w.qw, m, w.U, K, 0, w.qn, m);
     else zeroRows(ctx, w.qn, m, 0, n1, K);
     if (c2 + c3 > 0) await gemmCM(ctx, false, false, n2, K, c2 + c3, 1, w.qw + 8 * (c1 * m + n1), m, w.U + 8 * c1, K, 0, w.qn + 8 * n1, m);
     else zeroRows(ctx, w.qn, m, n1, m, K);
+    lap("D&C merge GEMMs", t);
   }
   X.laed_finish_f64(m, K, w.lam, w.dw, w.qn, w.qw, d, q, ldq);
 }

@@ -10,12 +10,17 @@
 //           never multiplied by its transpose, so the condition number is not
 //           squared.
 //
-// The core works on A^T (columns contiguous); see assembly/factor/qr.ts.
+// The core works on A^T (columns contiguous); see assembly/factor/qr.ts. qr is
+// blocked (dgeqrf/dorgqr): panels of NB_QR columns by the unblocked kernel, the
+// trailing columns updated by the compact-WY block reflector I - V T V^T with
+// two GEMMs (level 3, parallel over the pool); lstsq's pivoted QR stays level 2
+// (each pivot choice needs the updated column norms).
 import type { Ctx } from "../runtime/context.js";
 import { NtkError } from "../runtime/errors.js";
 import { checkFinite, checkMatrix, shapeOf } from "../matrix.js";
 import type { Matrix } from "../types.js";
 import { likeRhs, rhsOf, trsmPtr } from "./triangular.js";
+import { gemmPtr } from "./blas.js";
 
 const EPS = 2.220446049250313e-16;
 
@@ -31,20 +36,96 @@ export async function qr(ctx: Ctx, A: Matrix): Promise<{ Q: Matrix; R: Matrix }>
   checkMatrix(op, "A", A);
   checkFinite(op, "A", A.data, A.cols);
   const m = A.rows, n = A.cols, k = Math.min(m, n);
-  const core = ctx.core, X = core.exports;
-  core.alloc.check(8 * (m * n + k * m + k), `qr of a ${shapeOf(A)} matrix`);
-  return core.scope((s) => {
+  const core = ctx.core;
+  core.alloc.check(8 * (m * n + k * m + k + NB_QR * (m + n + NB_QR)), `qr of a ${shapeOf(A)} matrix`);
+  return core.scopeAsync(async (s) => {
     const at = s.f64(Math.max(1, m * n), "qr factor");
     putTransposed(ctx, A.data, m, n, at, m);
     const tau = s.f64(Math.max(1, k), "qr tau");
-    X.geqrf_f64(m, n, at, m, tau);
     const qt = s.f64(Math.max(1, k * m), "qr Q");
-    X.orgqr_f64(m, k, at, m, tau, qt, m);
+    await geqrfBlocked(ctx, m, n, at, tau);
+    await orgqrBlocked(ctx, m, k, at, tau, qt);
     const av = core.f64(at, m * n), qv = core.f64(qt, k * m);
     const R = new Float64Array(k * n), Q = new Float64Array(m * k);
     for (let j = 0; j < n; j++) for (let i = 0; i <= Math.min(j, k - 1); i++) R[i * n + j] = av[j * m + i];
     for (let r = 0; r < k; r++) for (let t = 0; t < m; t++) Q[t * k + r] = qv[r * m + t];
     return { Q: { rows: m, cols: k, data: Q }, R: { rows: k, cols: n, data: R } };
+  });
+}
+
+/** Panel width of the blocked QR (dgeqrf's nb); below 2 NB_QR reflectors the unblocked kernels run. */
+const NB_QR = 32;
+
+/**
+ * Column-major product C = alpha op(A) op(B) + beta C through the row-major GEMM
+ * (a column-major matrix is the row-major buffer of its transpose).
+ */
+function gemmCM(ctx: Ctx, tA: boolean, tB: boolean, m: number, n: number, k: number, alpha: number,
+  a: number, lda: number, b: number, ldb: number, beta: number, c: number, ldc: number): Promise<void> {
+  return gemmPtr(ctx, tB, tA, n, m, k, alpha, b, ldb, a, lda, beta, c, ldc);
+}
+
+/**
+ * C := H C or H^T C (trans) for the block reflector H = I - V T V^T of ib
+ * reflectors: V dense (mv x ib, ld mv, unit lower), C mv x nc (ld ldc); all
+ * column-major. W: ib * nc doubles.
+ */
+async function larfb(ctx: Ctx, trans: boolean, mv: number, nc: number, ib: number, V: number, T: number, ldt: number,
+  c: number, ldc: number, W: number): Promise<void> {
+  const X = ctx.core.exports;
+  await gemmCM(ctx, true, false, ib, nc, mv, 1, V, mv, c, ldc, 0, W, ib);
+  if (trans) X.trmm_upper_trans_f64(ib, nc, T, ldt, W, ib);
+  else X.trmm_upper_f64(ib, nc, T, ldt, W, ib);
+  await gemmCM(ctx, false, false, mv, nc, ib, -1, V, mv, W, ib, 1, c, ldc);
+}
+
+/**
+ * Blocked QR (dgeqrf) of A (m x n) stored transposed at `at` (= column-major,
+ * ld m): panel j..j+ib by geqrf_f64, then the trailing columns get H^T of the
+ * panel. Same reflectors and R as the unblocked kernel up to rounding.
+ */
+async function geqrfBlocked(ctx: Ctx, m: number, n: number, at: number, tau: number): Promise<void> {
+  const core = ctx.core, X = core.exports, k = Math.min(m, n), nb = NB_QR;
+  if (k < 2 * nb) { X.geqrf_f64(m, n, at, m, tau); return; }
+  await core.scopeAsync(async (s) => {
+    const V = s.f64(m * nb, "qr panel"), T = s.f64(nb * nb, "qr T"), W = s.f64(nb * n, "qr W");
+    for (let j = 0; j < k; j += nb) {
+      const ib = Math.min(nb, k - j), mj = m - j, pa = at + 8 * (j * m + j);
+      X.geqrf_f64(mj, ib, pa, m, tau + 8 * j);
+      const nt = n - j - ib;
+      if (nt <= 0) continue;
+      X.eigh_panel_f64(mj, ib, pa, m, V, mj);
+      X.larft_f64(mj, ib, V, mj, tau + 8 * j, T, nb);
+      await larfb(ctx, true, mj, nt, ib, V, T, nb, pa + 8 * ib * m, m, W);
+    }
+  });
+}
+
+/**
+ * Blocked formation of the thin Q (dorgqr): the k columns of Q (stored
+ * transposed at qt, ld m) from the k reflectors at `at`. The last panel by
+ * orgqr_f64; going backwards, each panel's block reflector is applied to the
+ * columns right of it (rows j..m), then the panel's own columns are formed
+ * by orgqr_f64 on rows j..m, with zeros above.
+ */
+async function orgqrBlocked(ctx: Ctx, m: number, k: number, at: number, tau: number, qt: number): Promise<void> {
+  const core = ctx.core, X = core.exports, nb = NB_QR;
+  if (k < 2 * nb) { X.orgqr_f64(m, k, at, m, tau, qt, m); return; }
+  await core.scopeAsync(async (s) => {
+    const V = s.f64(m * nb, "qr panel"), T = s.f64(nb * nb, "qr T"), W = s.f64(nb * k, "qr W");
+    for (let j = Math.floor((k - 1) / nb) * nb; j >= 0; j -= nb) {
+      const ib = Math.min(nb, k - j), mj = m - j, pa = at + 8 * (j * m + j);
+      const nt = k - j - ib;
+      if (nt > 0) {
+        X.eigh_panel_f64(mj, ib, pa, m, V, mj);
+        X.larft_f64(mj, ib, V, mj, tau + 8 * j, T, nb);
+        await larfb(ctx, false, mj, nt, ib, V, T, nb, qt + 8 * ((j + ib) * m + j), m, W);
+      }
+      // columns j..j+ib: rows j..m from the panel's reflectors, zeros above
+      X.orgqr_f64(mj, ib, pa, m, tau + 8 * j, qt + 8 * (j * m + j), m);
+      const qv = core.f64(qt, k * m);
+      for (let c = j; c < j + ib; c++) qv.fill(0, c * m, c * m + j);
+    }
   });
 }
 

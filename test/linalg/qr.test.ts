@@ -110,3 +110,29 @@ describe("lstsq", () => {
     expect(r.residual[0]).toBe(9);
   });
 });
+
+describe("qr, blocked path (several 32-column panels, trailing GEMM updates)", () => {
+  /** Same as formula_rect in gen_qr.py: exact values, full rank. */
+  const rect = (m: number, n: number): Matrix => {
+    const data = new Float64Array(m * n);
+    for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) data[i * n + j] = (((i * 37 + j * 91 + 7 * ((i * j) % 13)) % 101) - 50) / 64 + (i === j ? 2 : 0);
+    return { rows: m, cols: n, data };
+  };
+  for (const [m, n] of [[260, 150], [150, 260]]) {
+    it(`${m}x${n}: Q R = A, Q orthonormal, R upper and equal to scipy's (dgeqrf) up to row signs`, async () => {
+      const A = rect(m, n), Rref = npyMatrix(`qr/R_${m}x${n}.npy`), k = Math.min(m, n);
+      const { Q, R } = await qr(ctx, A);
+      const tol = 20 * Math.max(m, n) * EPS;
+      expect(maxDiff(matmul(Q, R).data, A.data)).toBeLessThan(tol * maxAbs(A.data));
+      const QtQ = matmul(Q, Q, true);
+      for (let i = 0; i < k; i++) QtQ.data[i * k + i] -= 1;
+      expect(maxAbs(QtQ.data)).toBeLessThan(tol);
+      let below = 0;
+      for (let i = 0; i < k; i++) for (let j = 0; j < Math.min(i, n); j++) below = Math.max(below, Math.abs(R.data[i * n + j]));
+      expect(below).toBe(0);
+      const Rs = R.data.slice();
+      for (let i = 0; i < k; i++) if (Math.sign(Rs[i * n + i]) !== Math.sign(Rref.data[i * n + i])) for (let j = 0; j < n; j++) Rs[i * n + j] = -Rs[i * n + j];
+      expect(maxDiff(Rs, Rref.data)).toBeLessThan(1e-12 * maxAbs(Rref.data));
+    });
+  }
+});
