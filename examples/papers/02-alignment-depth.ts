@@ -19,7 +19,7 @@
 import { train, type TrainResult } from "../../src/train/index.js";
 import { computeKernel } from "../../src/kernels/index.js";
 import { eigsh } from "../../src/linalg/lanczos.js";
-import { Clock, engine, fmt, isMain, mdTable, parseArgs, svgChart, uniform, writeOut, type RunOptions } from "./lib.js";
+import { Clock, closeEngine, engine, fmt, isMain, mdTable, parseArgs, svgChart, uniform, writeOut, type RunOptions } from "./lib.js";
 
 export interface DepthRun {
   optimizer: "gd" | "adam";
@@ -43,7 +43,7 @@ export function target(x1: number, x2: number): number {
 
 export async function run(o: RunOptions = {}): Promise<Exp2Result> {
   const clock = new Clock();
-  const { ctx } = await engine();
+  const { ctx } = await engine(o.threads ?? 1);
   const N = o.quick ? 60 : 200, width = o.quick ? 32 : 64;
   const depths = o.quick ? [1, 3] : [1, 2, 3, 4, 5, 6];
   const epochs = o.quick ? 40 : 2000, every = o.quick ? 20 : 100, top = o.quick ? 10 : 20;
@@ -108,4 +108,5 @@ if (isMain(import.meta.url)) {
   const r = await run(parseArgs());
   for (const d of r.runs) console.log(`${d.optimizer} depth ${d.depth}: cos a(y,10) ${fmt(d.cos[0][9] ?? NaN)} -> ${fmt(d.cos[d.cos.length - 1][9] ?? NaN)}, loss ${fmt(d.loss[d.loss.length - 1])}`);
   console.log(`wall ${(r.machine as { wallSeconds: number }).wallSeconds} s`);
+  await closeEngine();
 }

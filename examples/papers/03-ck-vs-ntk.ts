@@ -16,9 +16,10 @@
 // 1-128-128-128-1 MLP (PyTorch init) trained by full-batch Adam (lr 1e-3), tanh
 // and relu. Error: relative L2 on the test grid.
 // Classification: two 2-D decision boundaries (our choice; see docs/EXPERIMENTS.md),
-// a 2-128-128-128-2 tanh MLP trained by Adam on cross-entropy, surrogates by
-// kernel logistic regression (Newton, ridge 1e-3); test accuracy.
-// Run: npx tsx examples/papers/03-ck-vs-ntk.ts [--quick] [--out DIR]
+// 2-128-128-128-2 tanh and relu MLPs trained by Adam on cross-entropy, surrogates by
+// kernel logistic regression (Newton, ridge 1e-3); test accuracy, and plots of the
+// NN's and the surrogates' decision boundaries over a grid with the training points.
+// Run: npx tsx examples/papers/03-ck-vs-ntk.ts [--quick] [--threads T] [--out DIR]
 import { train } from "../../src/train/index.js";
 import { empiricalKernel } from "../../src/kernels/empirical.js";
 import { forward } from "../../src/model/forward.js";
@@ -29,20 +30,26 @@ import { gemv } from "../../src/linalg/blas.js";
 import type { Mlp } from "../../src/model/spec.js";
 import type { Matrix } from "../../src/types.js";
 import type { Ctx } from "../../src/runtime/context.js";
-import { Clock, engine, fmt, isMain, mdTable, parseArgs, relErr, svgChart, uniform, writeOut, type RunOptions } from "./lib.js";
+import { Clock, closeEngine, engine, fmt, isMain, mdTable, parseArgs, relErr, svgBoundaries, svgChart, uniform, writeOut, type RunOptions } from "./lib.js";
 
 export const FUNCTIONS: Record<string, (x: number) => number> = {
   "exp(sin(2 pi x))": (x) => Math.exp(Math.sin(2 * Math.PI * x)),
   "exp(3x)": (x) => Math.exp(3 * x),
   "cos(exp(3x))": (x) => Math.cos(Math.exp(3 * x)),
 };
+/** Class 1 where the function is positive; its zero set is the true boundary. */
 export const BOUNDARIES: Record<string, (x1: number, x2: number) => number> = {
-  "x2 > 0.5 sin(pi x1)": (a, b) => (b > 0.5 * Math.sin(Math.PI * a) ? 1 : 0),
-  "x1^2 + x2^2 < 0.5": (a, b) => (a * a + b * b < 0.5 ? 1 : 0),
+  "x2 > 0.5 sin(pi x1)": (a, b) => b - 0.5 * Math.sin(Math.PI * a),
+  "x1^2 + x2^2 < 0.5": (a, b) => 0.5 - (a * a + b * b),
 };
 
 export interface RegressionRow { fn: string; activation: string; nn: number; ntk: number; ck: number; ckFeatures: number; ntkRank: number; ckRank: number; trainLoss: number; seconds: { train: number; ntk: number; ck: number; ckFeatures: number } }
-export interface ClassRow { boundary: string; nn: number; ntk: number; ck: number; seconds: { train: number; ntk: number; ck: number } }
+export interface ClassRow {
+  boundary: string; activation: string; nn: number; ntk: number; ck: number;
+  /** fraction of the 2-D grid where the surrogate's sign agrees with the NN's */
+  gridAgreeNtk: number; gridAgreeCk: number;
+  seconds: { train: number; ntk: number; ck: number };
+}
 export interface Exp3Result { setup: Record<string, unknown>; regression: RegressionRow[]; classification: ClassRow[]; curves: Record<string, { x: number[]; truth: number[]; nn: number[]; ntk: number[]; ck: number[] }>; machine: unknown }
 
 function col(m: Matrix): Float64Array { return m.data.slice(); }
@@ -68,7 +75,7 @@ async function timed<T>(f: () => Promise<T>): Promise<[T, number]> {
 
 export async function run(o: RunOptions = {}): Promise<Exp3Result> {
   const clock = new Clock();
-  const { ctx } = await engine();
+  const { ctx } = await engine(o.threads ?? 1);
   const N = o.quick ? 80 : 200, M = o.quick ? 120 : 600, width = o.quick ? 32 : 128;
   const epochs = o.quick ? 300 : 2000, lr = 1e-3;
   const acts = o.quick ? ["tanh"] : ["tanh", "relu"];
@@ -115,40 +122,63 @@ export async function run(o: RunOptions = {}): Promise<Exp3Result> {
     }
   }
 
-  // Classification: two boundaries in [-1, 1]^2.
+  // Classification: two boundaries in [-1, 1]^2, tanh and relu nets; each classifier's
+  // decision function is also evaluated on a G x G grid for the boundary plots.
   const classification: ClassRow[] = [];
-  const Nc = o.quick ? 60 : 200, Mc = o.quick ? 200 : 600;
+  const Nc = o.quick ? 60 : 200, Mc = o.quick ? 200 : 600, G = o.quick ? 21 : 61;
   const uc = uniform(ctx, 12, 0, 2 * Nc).map((u) => 2 * u - 1), ut = uniform(ctx, 12, 1, 2 * Mc).map((u) => 2 * u - 1);
   const Xc: Matrix = { rows: Nc, cols: 2, data: uc }, Xct: Matrix = { rows: Mc, cols: 2, data: ut };
-  for (const [bname, lab] of Object.entries(o.quick ? { "x1^2 + x2^2 < 0.5": BOUNDARIES["x1^2 + x2^2 < 0.5"] } : BOUNDARIES)) {
-    const yc = new Float64Array(Nc).map((_, i) => lab(uc[2 * i], uc[2 * i + 1]));
-    const yct = new Float64Array(Mc).map((_, i) => lab(ut[2 * i], ut[2 * i + 1]));
-    const [r, tTrain] = await timed(() => train(ctx, {
-      x: Xc, y: yc, arch: [2, width, width, width, 2], activation: "tanh", parameterization: "standard", seed: 0,
-      optimizer: "adam", lr, epochs, batchSize: Nc, kernels: [], snapshotEvery: epochs,
-    }));
-    const out = (await forward(ctx, r.model, Xct)).output;
-    let nnOk = 0;
-    for (let i = 0; i < Mc; i++) nnOk += ((out.data[2 * i + 1] > out.data[2 * i] ? 1 : 0) === yct[i]) ? 1 : 0;
-    const pm = yc.map((v) => 2 * v - 1);
-    const acc = async (kind: "entk" | "ck") => {
-      const K = await empiricalKernel(ctx, r.model, kind, Xc), Kt = await empiricalKernel(ctx, r.model, kind, Xct, Xc);
-      const s = await logisticNewton(ctx, K, pm, { ridge: 1e-3 });
-      const f = await matVec(ctx, Kt, s.alpha);
-      let ok = 0;
-      for (let i = 0; i < Mc; i++) ok += ((f[i] > 0 ? 1 : 0) === yct[i]) ? 1 : 0;
-      return ok / Mc;
-    };
-    const [ntkAcc, tN] = await timed(() => acc("entk"));
-    const [ckAcc, tC] = await timed(() => acc("ck"));
-    classification.push({ boundary: bname, nn: nnOk / Mc, ntk: ntkAcc, ck: ckAcc, seconds: { train: tTrain, ntk: tN, ck: tC } });
-    o.log?.(`${bname}: accuracy NN ${fmt(nnOk / Mc)}, NTK ${fmt(ntkAcc)}, CK ${fmt(ckAcc)}`);
+  const gx = Array.from({ length: G }, (_, i) => -1 + (2 * i) / (G - 1));
+  const Xg: Matrix = { rows: G * G, cols: 2, data: new Float64Array(2 * G * G) };
+  for (let j = 0; j < G; j++) for (let i = 0; i < G; i++) { Xg.data[2 * (j * G + i)] = gx[i]; Xg.data[2 * (j * G + i) + 1] = gx[j]; }
+  const bnames = o.quick ? ["x1^2 + x2^2 < 0.5"] : Object.keys(BOUNDARIES);
+  const agree = (a: Float64Array, b: Float64Array) => a.reduce((s, v, i) => s + ((v > 0) === (b[i] > 0) ? 1 : 0), 0) / a.length;
+  for (const act of ["tanh", "relu"]) {
+    for (const [bi, bname] of bnames.entries()) {
+      const g = BOUNDARIES[bname];
+      const yc = new Float64Array(Nc).map((_, i) => (g(uc[2 * i], uc[2 * i + 1]) > 0 ? 1 : 0));
+      const yct = new Float64Array(Mc).map((_, i) => (g(ut[2 * i], ut[2 * i + 1]) > 0 ? 1 : 0));
+      const [r, tTrain] = await timed(() => train(ctx, {
+        x: Xc, y: yc, arch: [2, width, width, width, 2], activation: act, parameterization: "standard", seed: 0,
+        optimizer: "adam", lr, epochs, batchSize: Nc, kernels: [], snapshotEvery: epochs,
+      }));
+      // the NN's decision function: logit(class 1) - logit(class 0)
+      const logitDiff = async (x: Matrix) => { const out = (await forward(ctx, r.model, x)).output.data; return new Float64Array(x.rows).map((_, i) => out[2 * i + 1] - out[2 * i]); };
+      const nnTest = await logitDiff(Xct), nnGrid = await logitDiff(Xg);
+      const accuracy = (f: Float64Array) => f.reduce((s, v, i) => s + ((v > 0 ? 1 : 0) === yct[i] ? 1 : 0), 0) / Mc;
+      const pm = yc.map((v) => 2 * v - 1);
+      const surrogate = async (kind: "entk" | "ck") => {
+        const K = await empiricalKernel(ctx, r.model, kind, Xc);
+        const s = await logisticNewton(ctx, K, pm, { ridge: 1e-3 });
+        const Kt = await empiricalKernel(ctx, r.model, kind, Xct, Xc), Kg = await empiricalKernel(ctx, r.model, kind, Xg, Xc);
+        return { test: await matVec(ctx, Kt, s.alpha), grid: await matVec(ctx, Kg, s.alpha) };
+      };
+      const [ntk, tN] = await timed(() => surrogate("entk"));
+      const [ck, tC] = await timed(() => surrogate("ck"));
+      const row: ClassRow = {
+        boundary: bname, activation: act, nn: accuracy(nnTest), ntk: accuracy(ntk.test), ck: accuracy(ck.test),
+        gridAgreeNtk: agree(ntk.grid, nnGrid), gridAgreeCk: agree(ck.grid, nnGrid), seconds: { train: tTrain, ntk: tN, ck: tC },
+      };
+      classification.push(row);
+      o.log?.(`${act} ${bname}: accuracy NN ${fmt(row.nn)}, NTK ${fmt(row.ntk)}, CK ${fmt(row.ck)}; agreement with the NN on the grid NTK ${fmt(row.gridAgreeNtk)}, CK ${fmt(row.gridAgreeCk)}`);
+      const truth = new Float64Array(G * G).map((_, k) => g(Xg.data[2 * k], Xg.data[2 * k + 1]));
+      writeOut(o, `03-boundary-${bi + 1}-${act}.svg`, svgBoundaries({
+        title: `${bname}: ${act} MLP and its kernel surrogates`, xlabel: "x1", ylabel: "x2", xs: gx, ys: gx,
+        fields: [
+          { name: "true boundary", values: truth, color: "#000", dashed: "2,3" },
+          { name: `NN (test acc. ${fmt(row.nn)})`, values: nnGrid, color: "#1f1f1f" },
+          { name: `NTK logistic (${fmt(row.ntk)})`, values: ntk.grid, color: "#d62728", dashed: true },
+          { name: `CK logistic (${fmt(row.ck)})`, values: ck.grid, color: "#2ca02c", dashed: "8,3" },
+        ],
+        points: { x: Array.from({ length: Nc }, (_, i) => uc[2 * i]), y: Array.from({ length: Nc }, (_, i) => uc[2 * i + 1]), cls: yc },
+      }));
+    }
   }
 
   const res: Exp3Result = {
     setup: {
       regression: { N, M, train: "uniform on [-1,1], core RNG seed 11", test: "uniform grid", arch: `1-${width}-${width}-${width}-1`, parameterization: "standard (PyTorch init)", optimizer: "adam", lr, epochs, batch: "full", fit: "kernel regression, pseudo-inverse (ridge 0); CK-QR: pivoted QR least squares on [1, h_L]", error: "relative L2 on the test grid" },
-      classification: { N: Nc, M: Mc, inputs: "uniform on [-1,1]^2, seed 12 (streams 0 train, 1 test)", arch: `2-${width}-${width}-${width}-2 tanh`, loss: "softmax cross-entropy", optimizer: "adam", lr, epochs, surrogate: "kernel logistic regression, Newton, ridge 1e-3" },
+      classification: { N: Nc, M: Mc, grid: `${G} x ${G} on [-1,1]^2`, inputs: "uniform on [-1,1]^2, seed 12 (streams 0 train, 1 test)", arch: `2-${width}-${width}-${width}-2, tanh and relu`, loss: "softmax cross-entropy", optimizer: "adam", lr, epochs, surrogate: "kernel logistic regression, Newton, ridge 1e-3" },
     },
     regression, classification, curves, machine: clock.finish(),
   };
@@ -156,8 +186,8 @@ export async function run(o: RunOptions = {}): Promise<Exp3Result> {
   writeOut(o, "03-ck-vs-ntk.md",
     mdTable(["target", "activation", "NN", "NTK", "CK (kernel, pinv)", "CK (features, QR)", "rank NTK / CK", "s: train / NTK / CK / CK-QR"],
       regression.map((r) => [r.fn, r.activation, r.nn, r.ntk, r.ck, r.ckFeatures, `${r.ntkRank} / ${r.ckRank}`, `${r.seconds.train.toFixed(1)} / ${r.seconds.ntk.toFixed(2)} / ${r.seconds.ck.toFixed(2)} / ${r.seconds.ckFeatures.toFixed(2)}`])) +
-    "\n" + mdTable(["boundary", "NN accuracy", "NTK logistic", "CK logistic", "s: train / NTK / CK"],
-      classification.map((c) => [c.boundary, c.nn, c.ntk, c.ck, `${c.seconds.train.toFixed(1)} / ${c.seconds.ntk.toFixed(2)} / ${c.seconds.ck.toFixed(2)}`])));
+    "\n" + mdTable(["boundary", "activation", "NN accuracy", "NTK logistic", "CK logistic", "grid agreement with NN: NTK / CK", "s: train / NTK / CK"],
+      classification.map((c) => [c.boundary, c.activation, c.nn, c.ntk, c.ck, `${fmt(c.gridAgreeNtk)} / ${fmt(c.gridAgreeCk)}`, `${c.seconds.train.toFixed(1)} / ${c.seconds.ntk.toFixed(2)} / ${c.seconds.ck.toFixed(2)}`])));
   Object.entries(curves).forEach(([name, c], i) => writeOut(o, `03-fit-${i + 1}.svg`, svgChart({
     title: `${name}: tanh MLP and its kernel surrogates (test grid)`, xlabel: "x", ylabel: "f(x)",
     series: [
@@ -174,6 +204,7 @@ export async function run(o: RunOptions = {}): Promise<Exp3Result> {
 if (isMain(import.meta.url)) {
   const r = await run(parseArgs());
   for (const x of r.regression) console.log(`${x.activation} ${x.fn}: NN ${fmt(x.nn)} NTK ${fmt(x.ntk)} CK ${fmt(x.ck)} CK-QR ${fmt(x.ckFeatures)}`);
-  for (const c of r.classification) console.log(`${c.boundary}: NN ${fmt(c.nn)} NTK ${fmt(c.ntk)} CK ${fmt(c.ck)}`);
+  for (const c of r.classification) console.log(`${c.activation} ${c.boundary}: NN ${fmt(c.nn)} NTK ${fmt(c.ntk)} CK ${fmt(c.ck)}`);
   console.log(`wall ${(r.machine as { wallSeconds: number }).wallSeconds} s`);
+  await closeEngine();
 }

@@ -7,7 +7,7 @@
 // Run: npx tsx examples/papers/05-infinite-width.ts [--quick] [--out DIR]
 import { computeKernel } from "../../src/kernels/index.js";
 import { frobeniusNorm } from "../../src/analysis/alignment.js";
-import { Clock, engine, isMain, logLogSlope, mdTable, normal, parseArgs, svgChart, writeOut, type RunOptions } from "./lib.js";
+import { Clock, closeEngine, engine, isMain, logLogSlope, mdTable, normal, parseArgs, svgChart, writeOut, type RunOptions } from "./lib.js";
 
 export interface Exp5Result {
   setup: Record<string, unknown>;
@@ -22,7 +22,7 @@ export interface Exp5Result {
 
 export async function run(o: RunOptions = {}): Promise<Exp5Result> {
   const clock = new Clock();
-  const { ctx } = await engine();
+  const { ctx } = await engine(o.threads ?? 1);
   const N = o.quick ? 24 : 64, d = 8;
   const widths = o.quick ? [16, 64, 256, 1024] : [16, 32, 64, 128, 256, 512, 1024, 2048, 4096, 8192, 16384];
   const seeds = o.quick ? [0, 1] : [0, 1, 2, 3, 4, 5, 6, 7];
@@ -62,4 +62,5 @@ export async function run(o: RunOptions = {}): Promise<Exp5Result> {
 if (isMain(import.meta.url)) {
   const r = await run(parseArgs());
   console.log(`slope ${r.slope.toFixed(3)} over widths ${r.widths[0]}..${r.widths[r.widths.length - 1]}; wall ${(r.machine as { wallSeconds: number }).wallSeconds} s`);
+  await closeEngine();
 }

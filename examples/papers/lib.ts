@@ -7,6 +7,7 @@ import { cpus, loadavg } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Core } from "../../src/runtime/core.js";
+import { WorkerPool } from "../../src/runtime/pool.js";
 import type { Ctx } from "../../src/runtime/context.js";
 import type { Matrix } from "../../src/types.js";
 
@@ -20,6 +21,12 @@ export interface RunOptions {
   full?: boolean;
   /** where JSON/SVG go; null writes nothing (default docs/experiments) */
   out?: string | null;
+  /** worker threads of the engine (default 1; the bits do not depend on it) */
+  threads?: number;
+  /** override the script's number of training epochs (stated in its output) */
+  epochs?: number;
+  /** override the script's hidden width where it has one (stated in its output) */
+  width?: number;
   /** progress lines on stderr */
   log?: (msg: string) => void;
 }
@@ -32,9 +39,18 @@ export function parseArgs(argv = process.argv.slice(2)): RunOptions {
     else if (a === "--full") o.full = true;
     else if (a === "--out") o.out = argv[++i];
     else if (a === "--no-out") o.out = null;
-    else throw new Error(`unknown argument ${a} (expected --quick, --full, --out DIR, --no-out)`);
+    else if (a === "--threads") o.threads = positiveInt(a, argv[++i]);
+    else if (a === "--epochs") o.epochs = positiveInt(a, argv[++i]);
+    else if (a === "--width") o.width = positiveInt(a, argv[++i]);
+    else throw new Error(`unknown argument ${a} (expected --quick, --full, --out DIR, --no-out, --threads T, --epochs E, --width M)`);
   }
   return o;
+}
+
+function positiveInt(flag: string, v: string | undefined): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer, got ${v}`);
+  return n;
 }
 
 /** True when the module is the script node/tsx was started with. */
@@ -43,14 +59,29 @@ export function isMain(url: string): boolean {
 }
 
 let ctxPromise: Promise<Ctx> | null = null;
+let ctxThreads = 1;
 /**
- * One single-threaded wasm core per process (results do not depend on threads).
+ * One wasm core per process, shared-memory with a worker pool when `threads` > 1
+ * (what init({ threads }) does; results do not depend on the thread count).
  * The core directly, not init(): init's module graph pulls in the WebGPU backend's
  * .wgsl imports, which only the bundler resolves, and these scripts run from src/.
  */
-export async function engine(): Promise<{ ctx: Ctx }> {
-  ctxPromise ??= Core.create({}).then((core) => ({ core, pool: null }));
-  return { ctx: await ctxPromise };
+export async function engine(threads = 1): Promise<{ ctx: Ctx; threads: number }> {
+  if (!ctxPromise) {
+    ctxThreads = threads;
+    ctxPromise = threads > 1
+      ? Core.create({ shared: true }).then(async (core) => ({ core, pool: await WorkerPool.create(core, threads) }))
+      : Core.create({}).then((core) => ({ core, pool: null }));
+  }
+  return { ctx: await ctxPromise, threads: ctxThreads };
+}
+
+/** Stops the pool's workers so the process can exit. */
+export async function closeEngine(): Promise<void> {
+  if (!ctxPromise) return;
+  const ctx = await ctxPromise;
+  ctxPromise = null;
+  ctx.pool?.terminate();
 }
 
 /** The machine as it was during the run (the box is shared: load matters). */
@@ -245,6 +276,100 @@ export function svgChart(c: ChartSpec): string {
     const ly = mt + 8 + i * 16;
     o.push(`<line x1="${W - mr + 10}" x2="${W - mr + 30}" y1="${ly}" y2="${ly}" stroke="${col}" stroke-width="2"${dash(s.dashed)}/>`);
     o.push(`<text x="${W - mr + 35}" y="${ly + 4}">${esc(s.name)}</text>`);
+  });
+  o.push(`</svg>`);
+  return o.join("\n") + "\n";
+}
+
+// ---------------------------------------------------------------- SVG decision boundaries
+
+export interface ContourField { name: string; /** values[j * xs.length + i] at (xs[i], ys[j]) */ values: ArrayLike<number>; color?: string; dashed?: boolean | string }
+export interface BoundarySpec {
+  title: string; xlabel: string; ylabel: string;
+  /** grid coordinates, increasing */
+  xs: ArrayLike<number>; ys: ArrayLike<number>;
+  /** each field's zero level set is drawn */
+  fields: ContourField[];
+  /** training points, class 0 / 1 */
+  points?: { x: ArrayLike<number>; y: ArrayLike<number>; cls: ArrayLike<number> };
+  size?: number;
+}
+
+/**
+ * The zero level set of a field sampled on a grid, as segments (marching squares,
+ * linear interpolation along cell edges; a saddle cell is split by the sign of
+ * its centre value). Exported for the smoke test.
+ */
+export function zeroContour(xs: ArrayLike<number>, ys: ArrayLike<number>, v: ArrayLike<number>): [number, number, number, number][] {
+  const nx = xs.length, ny = ys.length, segs: [number, number, number, number][] = [];
+  const at = (i: number, j: number) => v[j * nx + i];
+  // the crossing on the edge between corners (i0, j0) and (i1, j1)
+  const cross = (i0: number, j0: number, i1: number, j1: number): [number, number] => {
+    const a = at(i0, j0), b = at(i1, j1), t = a / (a - b);
+    return [xs[i0] + t * (xs[i1] - xs[i0]), ys[j0] + t * (ys[j1] - ys[j0])];
+  };
+  for (let j = 0; j + 1 < ny; j++) {
+    for (let i = 0; i + 1 < nx; i++) {
+      // corners counter-clockwise: (i,j) (i+1,j) (i+1,j+1) (i,j+1); edges between consecutive corners
+      const c: [number, number][] = [[i, j], [i + 1, j], [i + 1, j + 1], [i, j + 1]];
+      const pts: [number, number][] = [];
+      for (let e = 0; e < 4; e++) {
+        const [i0, j0] = c[e], [i1, j1] = c[(e + 1) % 4];
+        if ((at(i0, j0) > 0) !== (at(i1, j1) > 0)) pts.push(cross(i0, j0, i1, j1));
+      }
+      if (pts.length === 2) segs.push([pts[0][0], pts[0][1], pts[1][0], pts[1][1]]);
+      else if (pts.length === 4) {
+        // saddle: pair the crossings so that the centre's side stays connected
+        const centre = (at(i, j) + at(i + 1, j) + at(i + 1, j + 1) + at(i, j + 1)) / 4;
+        const pairFirst = (centre > 0) === (at(i, j) > 0);
+        if (pairFirst) { segs.push([...pts[0], ...pts[3]]); segs.push([...pts[1], ...pts[2]]); }
+        else { segs.push([...pts[0], ...pts[1]]); segs.push([...pts[2], ...pts[3]]); }
+      }
+    }
+  }
+  return segs;
+}
+
+/** Decision boundaries (zero level sets) of several fields over a 2-D grid, with the training points. */
+export function svgBoundaries(c: BoundarySpec): string {
+  const S = c.size ?? 420, ml = 56, mr = 190, mt = 34, mb = 46, W = S + ml + mr - 50, H = S;
+  const pw = W - ml - mr, ph = H - mt - mb;
+  const x0 = c.xs[0], x1 = c.xs[c.xs.length - 1], y0 = c.ys[0], y1 = c.ys[c.ys.length - 1];
+  const px = (a: number) => ml + ((a - x0) / (x1 - x0)) * pw, py = (b: number) => H - mb - ((b - y0) / (y1 - y0)) * ph;
+  const o: string[] = [];
+  o.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`);
+  o.push(`<rect width="${W}" height="${H}" fill="white"/>`);
+  o.push(`<text x="${(ml + W - mr) / 2}" y="18" text-anchor="middle" font-size="13">${esc(c.title)}</text>`);
+  for (const t of ticks(x0, x1, false)) {
+    o.push(`<line x1="${px(t).toFixed(1)}" x2="${px(t).toFixed(1)}" y1="${mt}" y2="${H - mb}" stroke="#eee"/>`);
+    o.push(`<text x="${px(t).toFixed(1)}" y="${H - mb + 14}" text-anchor="middle">${tickLabel(t)}</text>`);
+  }
+  for (const t of ticks(y0, y1, false)) {
+    o.push(`<line x1="${ml}" x2="${W - mr}" y1="${py(t).toFixed(1)}" y2="${py(t).toFixed(1)}" stroke="#eee"/>`);
+    o.push(`<text x="${ml - 5}" y="${(py(t) + 4).toFixed(1)}" text-anchor="end">${tickLabel(t)}</text>`);
+  }
+  o.push(`<rect x="${ml}" y="${mt}" width="${pw}" height="${ph}" fill="none" stroke="#444"/>`);
+  o.push(`<text x="${(ml + W - mr) / 2}" y="${H - 10}" text-anchor="middle">${esc(c.xlabel)}</text>`);
+  o.push(`<text transform="translate(16 ${(mt + H - mb) / 2}) rotate(-90)" text-anchor="middle">${esc(c.ylabel)}</text>`);
+  let row = 0;
+  const legend = (sw: string, name: string) => {
+    const ly = mt + 8 + row++ * 16;
+    o.push(sw.replace(/LX/g, String(W - mr + 10)).replace(/LY/g, String(ly)));
+    o.push(`<text x="${W - mr + 35}" y="${ly + 4}">${esc(name)}</text>`);
+  };
+  if (c.points) {
+    const cols = ["#1f77b4", "#ff7f0e"];
+    for (let i = 0; i < c.points.x.length; i++) {
+      o.push(`<circle cx="${px(c.points.x[i]).toFixed(1)}" cy="${py(c.points.y[i]).toFixed(1)}" r="2.4" fill="${cols[c.points.cls[i] ? 1 : 0]}" fill-opacity="0.75"/>`);
+    }
+    legend(`<circle cx="LX" cy="LY" r="3" fill="${cols[0]}" transform="translate(10 0)"/>`, "training points, class 0");
+    legend(`<circle cx="LX" cy="LY" r="3" fill="${cols[1]}" transform="translate(10 0)"/>`, "training points, class 1");
+  }
+  c.fields.forEach((f, k) => {
+    const col = f.color ?? ["#000", "#d62728", "#2ca02c", "#9467bd"][k % 4];
+    const d = zeroContour(c.xs, c.ys, f.values).map(([a, b, e, g]) => `M${px(a).toFixed(1)},${py(b).toFixed(1)}L${px(e).toFixed(1)},${py(g).toFixed(1)}`).join("");
+    o.push(`<path d="${d}" fill="none" stroke="${col}" stroke-width="1.8" stroke-linecap="round"${dash(f.dashed)}/>`);
+    legend(`<line x1="LX" x2="${W - mr + 30}" y1="LY" y2="LY" stroke="${col}" stroke-width="2"${dash(f.dashed)}/>`, f.name);
   });
   o.push(`</svg>`);
   return o.join("\n") + "\n";

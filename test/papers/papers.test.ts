@@ -8,7 +8,7 @@ import { run as run2 } from "../../examples/papers/02-alignment-depth.js";
 import { run as run3 } from "../../examples/papers/03-ck-vs-ntk.js";
 import { run as run4 } from "../../examples/papers/04-linear-width.js";
 import { run as run5 } from "../../examples/papers/05-infinite-width.js";
-import { logLogSlope, svgChart } from "../../examples/papers/lib.js";
+import { logLogSlope, parseArgs, svgBoundaries, svgChart, zeroContour } from "../../examples/papers/lib.js";
 
 const quick = { quick: true, out: null } as const;
 
@@ -29,6 +29,14 @@ describe("seed-paper experiments (quick mode)", () => {
       expect(k.yKinvy).toBeGreaterThanOrEqual(200 / k.lambdaMax * (1 - 1e-12));
     }
     const by = (s: string) => r.kernels.find((k) => k.name === s)!.yKinvy;
+    // the bandwidth sweep is U-shaped around the data's scale: gamma 1 (near the median
+    // heuristic) beats the sweep's 0.3 and 3, which beat the table's 0.1 and 10
+    const sw = (g: number) => r.sweep.find((s) => s.gamma === g)!.yKinvy;
+    expect(by("Gaussian lift, gamma 1")).toBeLessThan(Math.min(sw(0.3), sw(3)));
+    expect(sw(0.3)).toBeLessThan(by("Gaussian lift, gamma 0.1"));
+    expect(sw(3)).toBeLessThan(by("Gaussian lift, gamma 10"));
+    expect((r.setup as { medianHeuristicGamma: number }).medianHeuristicGamma).toBeGreaterThan(0.3);
+    expect((r.setup as { medianHeuristicGamma: number }).medianHeuristicGamma).toBeLessThan(3);
     // more random features: the RFF lift approaches the Gaussian lift (same gamma 1)
     expect(Math.abs(by("RFF, D = 500") - by("Gaussian lift, gamma 1"))).toBeLessThan(Math.abs(by("RFF, D = 100") - by("Gaussian lift, gamma 1")));
     for (const c of r.training) {
@@ -63,10 +71,15 @@ describe("seed-paper experiments (quick mode)", () => {
       expect(row.ckRank).toBeLessThanOrEqual(33); // 1 + last hidden width (32)
       expect(row.ntkRank).toBeGreaterThan(row.ckRank);
     }
+    expect(r.classification.map((c) => c.activation)).toEqual(["tanh", "relu"]);
     for (const c of r.classification) {
       expect(c.nn).toBeGreaterThan(0.7);
       expect(c.ntk).toBeGreaterThan(0.7);
       expect(c.ck).toBeGreaterThan(0.7);
+      // the surrogates' decision boundaries follow the network's over the whole grid
+      expect(c.gridAgreeNtk).toBeGreaterThan(0.8);
+      expect(c.gridAgreeCk).toBeGreaterThan(0.8);
+      expect(c.gridAgreeCk).toBeLessThanOrEqual(1);
     }
   });
 
@@ -91,5 +104,30 @@ describe("seed-paper experiments (quick mode)", () => {
     expect(svg).toMatch(/^<svg/);
     expect(svg).toContain("a&lt;b");
     expect((svg.match(/<path /g) ?? []).length).toBe(1);
+  });
+
+  it("lib: command-line flags", () => {
+    expect(parseArgs(["--full", "--threads", "2", "--epochs", "15", "--width", "2000", "--no-out"])).toMatchObject({ full: true, threads: 2, epochs: 15, width: 2000, out: null });
+    expect(() => parseArgs(["--epochs", "0"])).toThrow(/positive integer/);
+    expect(() => parseArgs(["--threads"])).toThrow(/positive integer/);
+    expect(() => parseArgs(["--fast"])).toThrow(/unknown argument/);
+  });
+
+  it("lib: zero contours by marching squares", () => {
+    const g = Array.from({ length: 21 }, (_, i) => -1 + i / 10);
+    const field = (f: (a: number, b: number) => number) => Float64Array.from({ length: g.length ** 2 }, (_, k) => f(g[k % g.length], g[Math.floor(k / g.length)]));
+    // a vertical line x = 0.23: one segment per row of cells, exactly on the line
+    const line = zeroContour(g, g, field((a) => a - 0.23));
+    expect(line.length).toBe(20);
+    for (const [x0, y0, x1, y1] of line) { expect(x0).toBeCloseTo(0.23, 12); expect(x1).toBeCloseTo(0.23, 12); expect(Math.abs(y1 - y0)).toBeCloseTo(0.1, 12); }
+    // a circle of radius sqrt(0.5): every crossing within the interpolation error of the circle
+    const circle = zeroContour(g, g, field((a, b) => 0.5 - a * a - b * b));
+    expect(circle.length).toBeGreaterThan(20);
+    for (const [x0, y0] of circle) expect(Math.abs(Math.hypot(x0, y0) - Math.sqrt(0.5))).toBeLessThan(0.01);
+    // a saddle x*y: both diagonals' crossings, no segment through the wrong quadrants
+    expect(zeroContour([-1, 1], [-1, 1], [1, -1, -1, 1]).length).toBe(2);
+    const svg = svgBoundaries({ title: "t", xlabel: "x1", ylabel: "x2", xs: g, ys: g, fields: [{ name: "c", values: field((a, b) => 0.5 - a * a - b * b) }], points: { x: [0], y: [0], cls: [1] } });
+    expect((svg.match(/<path /g) ?? []).length).toBe(1);
+    expect((svg.match(/<circle /g) ?? []).length).toBe(3); // one point + two legend swatches
   });
 });
