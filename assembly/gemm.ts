@@ -360,6 +360,9 @@ export namespace gemmParts {
   // @ts-ignore: decorator
   @inline export function edge<T>(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: T, beta: T,
     mr: i32, nr: i32, lower: i32, diag: i32, tile: usize): void { edgeTile<T>(kc, a, b, c, ldc, alpha, beta, mr, nr, lower, diag, tile); }
+  /** The micro-kernels' f64 multiply-add acc + a b (fused in the relaxed build). */
+  // @ts-ignore: decorator
+  @inline export function madd_f64(acc: v128, a: v128, b: v128): v128 { return madd64(acc, a, b); }
   // @ts-ignore: decorator
   @inline export function scale<T>(m: i32, n: i32, beta: T, c: usize, ldc: i32): void { scaleBlock<T>(m, n, beta, c, ldc); }
 }

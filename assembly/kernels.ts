@@ -23,6 +23,7 @@
 // shared memory never read each other's partial results.
 
 import { rng_hash } from "./rng";
+import { syrkParts } from "./syrk";
 import { dotk, hsum } from "./util/simd";
 
 const TWO_PI: f64 = 6.283185307179586;
@@ -225,6 +226,94 @@ export function kern_pairwise_raw_f64(op: i32, i0: i32, i1: i32, n: i32, d: i32,
   }
 }
 
+// ---------------------------------------------------------------- exp on two lanes
+
+// exp(x) for x <= 0 on both lanes of an f64x2 (fdlibm's e_exp.c: x = k ln2 + r,
+// |r| <= ln2/2, a rational approximation on r, then 2^k), branch-free so the
+// elementwise pass vectorises; error below 1 ulp. 2^k is applied as two normal
+// powers of two (k/2 each), so results down into the subnormal range round once;
+// below -745.14 (and -inf) the result is 0. Plain SIMD operations only (no
+// fused multiply-add in either build), so every runtime gives the same bits, and a
+// lane's bits do not depend on its neighbour (a single value uses lane 0 of a splat).
+const EXP_LN2_HI: f64 = 6.93147180369123816490e-01;
+const EXP_LN2_LO: f64 = 1.90821492927058770002e-10;
+const EXP_INV_LN2: f64 = 1.44269504088896338700e+00;
+const EXP_P1: f64 = 1.66666666666666019037e-01, EXP_P2: f64 = -2.77777777770155933842e-03;
+const EXP_P3: f64 = 6.61375632143793436117e-05, EXP_P4: f64 = -1.65339022054652515390e-06;
+const EXP_P5: f64 = 4.13813679705723846039e-08;
+const EXP_SHIFT: f64 = 6755399441055744.0;        // 1.5 * 2^52: adding it rounds to an integer
+const EXP_MIN: f64 = -745.1332191019412;          // exp(x) < 2^-1075 (rounds to 0) below this
+
+function exp_neg_x2(x: v128): v128 {
+  const shift = f64x2.splat(EXP_SHIFT);
+  const kd = f64x2.add(f64x2.mul(x, f64x2.splat(EXP_INV_LN2)), shift);
+  const kf = f64x2.sub(kd, shift);                    // k = nearest(x / ln2), exactly
+  const hi = f64x2.sub(x, f64x2.mul(kf, f64x2.splat(EXP_LN2_HI)));
+  const lo = f64x2.mul(kf, f64x2.splat(EXP_LN2_LO));
+  const r = f64x2.sub(hi, lo);
+  const t = f64x2.mul(r, r);
+  const p = f64x2.add(f64x2.splat(EXP_P1), f64x2.mul(t, f64x2.add(f64x2.splat(EXP_P2), f64x2.mul(t,
+    f64x2.add(f64x2.splat(EXP_P3), f64x2.mul(t, f64x2.add(f64x2.splat(EXP_P4), f64x2.mul(t, f64x2.splat(EXP_P5)))))))));
+  const c = f64x2.sub(r, f64x2.mul(t, p));
+  const q = f64x2.div(f64x2.mul(r, c), f64x2.sub(f64x2.splat(2.0), c));
+  const y = f64x2.sub(f64x2.splat(1.0), f64x2.sub(f64x2.sub(lo, q), hi));
+  // k as an integer (the low bits of kd), split k = k1 + k2 with both powers normal
+  const ki = i64x2.sub(kd, shift);
+  const k1 = i64x2.shr_s(ki, 1), k2 = i64x2.sub(ki, k1);
+  const bias = i64x2.splat(1023);
+  const s1 = i64x2.shl(i64x2.add(k1, bias), 52), s2 = i64x2.shl(i64x2.add(k2, bias), 52);
+  const v = f64x2.mul(f64x2.mul(y, s1), s2);
+  return v128.andnot(v, f64x2.lt(x, f64x2.splat(EXP_MIN)));
+}
+
+/** out[i] = exp(x[i]) for x[i] <= 0 with exp_neg_x2 (exported for its accuracy test). */
+export function kern_exp_neg_f64(n: i32, x: usize, out: usize): void {
+  let i = 0;
+  for (; i + 2 <= n; i += 2) v128.store(out + (<usize>i << 3), exp_neg_x2(v128.load(x + (<usize>i << 3))));
+  if (i < n) store<f64>(out + (<usize>i << 3), f64x2.extract_lane(exp_neg_x2(f64x2.splat(load<f64>(x + (<usize>i << 3)))), 0));
+}
+
+// @ts-ignore: decorator
+@inline function rbf_x2(ni: v128, nj: v128, gram: v128, ng: v128): v128 {
+  const dist = f64x2.sub(f64x2.add(ni, nj), f64x2.mul(f64x2.splat(2.0), gram));
+  return exp_neg_x2(f64x2.mul(ng, f64x2.pmax(f64x2.splat(0), dist)));
+}
+
+// ---------------------------------------------------------------- fused Gram + transform (symmetric)
+
+/**
+ * The rbf kernel of x with itself on rows [i0, i1) of K (n x n, ld ldk):
+ * row blocks of syrkParts.ROW_BLOCK rows get their lower Gram (syrk, no mirror),
+ * then exp(-g max(0, sq_i + sq_j - 2 G_ij)) in place while the block is in cache
+ * (diagonal exactly 1), then the mirror to (j, i). sq: the Gram diagonal
+ * (syrk_diag_f64). work: syrk_work_f64(n, d) bytes of this task's own.
+ * Each entry is a function of its pair only, so any row split gives the same bits.
+ */
+export function kern_rbf_gram_f64(i0: i32, i1: i32, n: i32, d: i32, x: usize, ldx: i32, k: usize, ldk: i32,
+  sq: usize, g: f64, work: usize): void {
+  const bk = <usize>ldk << 3;
+  const ng = f64x2.splat(-g);
+  for (let ib = i0; ib < i1; ib += syrkParts.ROW_BLOCK) {
+    const ie = min(ib + syrkParts.ROW_BLOCK, i1);
+    syrkParts.lower(n, d, x, ldx, k, ldk, ib, ie, work);
+    for (let i = ib; i < ie; i++) {
+      const row = k + <usize>i * bk;
+      const ni = f64x2.splat(load<f64>(sq + (<usize>i << 3)));
+      let j = 0;
+      for (; j + 2 <= i; j += 2) {
+        const p = row + (<usize>j << 3);
+        v128.store(p, rbf_x2(ni, v128.load(sq + (<usize>j << 3)), v128.load(p), ng));
+      }
+      if (j < i) {
+        const p = row + (<usize>j << 3);
+        store<f64>(p, f64x2.extract_lane(rbf_x2(ni, f64x2.splat(load<f64>(sq + (<usize>j << 3))), f64x2.splat(load<f64>(p)), ng), 0));
+      }
+      store<f64>(row + (<usize>i << 3), 1.0);
+    }
+    syrkParts.mirror(ib, ie, k, ldk);
+  }
+}
+
 // ---------------------------------------------------------------- elementwise transforms
 
 /**
@@ -239,21 +328,19 @@ export function kern_transform_f64(kind: i32, i0: i32, i1: i32, n: i32, k: usize
   for (let i = i0; i < i1; i++) {
     const row = k + <usize>i * bk;
     const j0 = sym ? i : 0;
-    if (kind == 1) {
-      const ni = load<f64>(n1 + (<usize>i << 3));
-      for (let j = j0; j < n; j++) {
+    if (kind == 1 || kind == 2) {
+      // the same formula for both (squared norms and Gram, or row sums and sums of minima)
+      const ni = f64x2.splat(load<f64>(n1 + (<usize>i << 3)));
+      const ng = f64x2.splat(-g);
+      let j = j0;
+      if (sym) { store<f64>(row + (<usize>j << 3), 1.0); j++; }   // distance 0
+      for (; j + 2 <= n; j += 2) {
         const p = row + (<usize>j << 3);
-        let dist = (ni + load<f64>(n2 + (<usize>j << 3))) - 2.0 * load<f64>(p);
-        if (sym && j == i) dist = 0;
-        store<f64>(p, Math.exp(-g * (dist > 0 ? dist : 0)));
+        v128.store(p, rbf_x2(ni, v128.load(n2 + (<usize>j << 3)), v128.load(p), ng));
       }
-    } else if (kind == 2) {
-      const si = load<f64>(n1 + (<usize>i << 3));
-      for (let j = j0; j < n; j++) {
+      if (j < n) {
         const p = row + (<usize>j << 3);
-        let dist = (si + load<f64>(n2 + (<usize>j << 3))) - 2.0 * load<f64>(p);
-        if (sym && j == i) dist = 0;
-        store<f64>(p, Math.exp(-g * (dist > 0 ? dist : 0)));
+        store<f64>(p, f64x2.extract_lane(rbf_x2(ni, f64x2.splat(load<f64>(n2 + (<usize>j << 3))), f64x2.splat(load<f64>(p)), ng), 0));
       }
     } else if (kind == 3) {
       for (let j = j0; j < n; j++) { const p = row + (<usize>j << 3); store<f64>(p, 1.0 / load<f64>(p)); }

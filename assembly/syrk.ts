@@ -9,6 +9,9 @@
 // lower triangle of C is read (when beta != 0). Tasks on disjoint row ranges
 // write disjoint elements (row i's task owns C_ij and C_ji for j <= i), so the
 // result does not depend on the split. Work for rows [lo, hi) ~ (hi^2 - lo^2) k.
+// syrk_diag_f64 reproduces the diagonal alone with the same arithmetic, and
+// syrkParts gives the fused kernels (kernels.ts, infinite.ts) the lower part of a
+// row block without the mirror.
 import { gemm_work_f64, gemm_work_f32, gemmParts as G } from "./gemm";
 
 // @ts-ignore: decorator
@@ -23,7 +26,7 @@ export function syrk_work_f32(n: i32, k: i32): i32 { return gemm_work_f32(n, n, 
  * read and the columns written stay in cache (a plain column walk misses on
  * every write and costs more than the product itself when k is small).
  */
-function mirror<T>(r0: i32, r1: i32, c: usize, ldc: i32): void {
+function mirrorLower<T>(r0: i32, r1: i32, c: usize, ldc: i32): void {
   const sz = <usize>sizeof<T>();
   const ld = <usize>ldc * sz;
   const B = 16;
@@ -40,7 +43,11 @@ function mirror<T>(r0: i32, r1: i32, c: usize, ldc: i32): void {
   }
 }
 
-function syrkImpl<T>(n: i32, k: i32, alpha: T, a: usize, lda: i32, beta: T, c: usize, ldc: i32,
+/**
+ * The lower part C_ij, j <= i, of rows [r0, r1) (no mirroring): gemm's loops
+ * restricted to the triangle, skipping tiles above the diagonal.
+ */
+function syrkLower<T>(n: i32, k: i32, alpha: T, a: usize, lda: i32, beta: T, c: usize, ldc: i32,
   r0: i32, r1: i32, work: usize): void {
   r0 = max(r0, 0); r1 = min(r1, n);
   if (r0 >= r1) return;
@@ -48,7 +55,6 @@ function syrkImpl<T>(n: i32, k: i32, alpha: T, a: usize, lda: i32, beta: T, c: u
   const ldcB = <usize>ldc * sz;
   if (k <= 0 || alpha == 0) {
     if (beta != 1) for (let i = r0; i < r1; i++) G.scale<T>(1, i + 1, beta, c + <usize>i * ldcB, ldc);
-    mirror<T>(r0, r1, c, ldc);
     return;
   }
   const MR = G.tileRows<T>();
@@ -90,7 +96,75 @@ function syrkImpl<T>(n: i32, k: i32, alpha: T, a: usize, lda: i32, beta: T, c: u
       }
     }
   }
-  mirror<T>(r0, r1, c, ldc);
+}
+
+function syrkImpl<T>(n: i32, k: i32, alpha: T, a: usize, lda: i32, beta: T, c: usize, ldc: i32,
+  r0: i32, r1: i32, work: usize): void {
+  r0 = max(r0, 0); r1 = min(r1, n);
+  if (r0 >= r1) return;
+  syrkLower<T>(n, k, alpha, a, lda, beta, c, ldc, r0, r1, work);
+  mirrorLower<T>(r0, r1, c, ldc);
+}
+
+/**
+ * The diagonal (A A^T)_ii of rows [r0, r1) exactly as syrk (alpha 1, beta 0)
+ * computes it: per KC slab an accumulator from 0 over p in order with the
+ * micro-kernel's multiply-add (fused in the relaxed build), the slabs summed in
+ * order. Two rows per f64x2 (one lane each, the same per-lane operation as the
+ * kernel's), so a kernel that needs |x_j|^2 for rows another task owns gets the
+ * Gram's own diagonal bits (duplicate rows then have distance exactly 0).
+ */
+function syrkDiag(k: i32, a: usize, lda: i32, r0: i32, r1: i32, out: usize): void {
+  const ld = <usize>lda << 3;
+  let i = r0;
+  for (; i + 2 <= r1; i += 2) {
+    const x0 = a + <usize>i * ld, x1 = x0 + ld;
+    let c = f64x2.splat(0);
+    for (let pc = 0; pc < k; pc += G.KC) {
+      const pe = min(pc + G.KC, k);
+      let acc = f64x2.splat(0);
+      for (let p = pc; p < pe; p++) {
+        const o = <usize>p << 3;
+        const v = f64x2.replace_lane(f64x2.splat(load<f64>(x0 + o)), 1, load<f64>(x1 + o));
+        acc = G.madd_f64(acc, v, v);
+      }
+      c = pc == 0 ? acc : f64x2.add(c, acc);
+    }
+    v128.store(out + (<usize>i << 3), c);
+  }
+  if (i < r1) {
+    const x0 = a + <usize>i * ld;
+    let c = f64x2.splat(0);
+    for (let pc = 0; pc < k; pc += G.KC) {
+      const pe = min(pc + G.KC, k);
+      let acc = f64x2.splat(0);
+      for (let p = pc; p < pe; p++) { const v = f64x2.splat(load<f64>(x0 + (<usize>p << 3))); acc = G.madd_f64(acc, v, v); }
+      c = pc == 0 ? acc : f64x2.add(c, acc);
+    }
+    store<f64>(out + (<usize>i << 3), f64x2.extract_lane(c, 0));
+  }
+}
+
+/** out[i] = (A A^T)_ii for i in [r0, r1), A n x k (lda), bit for bit syrk_f64's diagonal. */
+export function syrk_diag_f64(k: i32, a: usize, lda: i32, r0: i32, r1: i32, out: usize): void {
+  syrkDiag(k, a, lda, r0, r1, out);
+}
+
+// The pieces the fused Gram-then-transform kernels reuse (assembly/kernels.ts, infinite.ts).
+export namespace syrkParts {
+  /**
+   * Rows per block of a fused kernel. B (the rows above) is packed once per block,
+   * so short blocks pay for packing: 2 MC blocks measured ~12% slower than 6 at
+   * N = 2000, d = 784 (relaxed, one thread, CPU time).
+   */
+  export const ROW_BLOCK = G.MC * 6;
+  // @ts-ignore: decorator
+  @inline export function lower(n: i32, k: i32, a: usize, lda: i32, c: usize, ldc: i32, r0: i32, r1: i32, work: usize): void {
+    syrkLower<f64>(n, k, 1.0, a, lda, 0.0, c, ldc, r0, r1, work);
+  }
+  /** C_ji = C_ij for i in [r0, r1), j < i (f64). */
+  // @ts-ignore: decorator
+  @inline export function mirror(r0: i32, r1: i32, c: usize, ldc: i32): void { mirrorLower<f64>(r0, r1, c, ldc); }
 }
 
 /**

@@ -5,9 +5,15 @@
 //   node bench/run.mjs kernels [--quick] [--filter REGEX] [--threads N]   (BENCH_KERNELS_N=2000 for another N)
 // Target (issue "The NTK engine"): each under 3 s on two cores at N = 10,000.
 // The input is formulaMatrix(N, d, 7) (bench/lib.ts), rebuilt identically in python.
+// Rows: the default core ("auto": portable on Node 20 without the relaxed-SIMD flag)
+// and, when the engine can run it, the relaxed-SIMD core on T threads (the default
+// wherever relaxed SIMD validates: Deno, Chromium; Node 20 needs the V8 flag set below).
+import v8 from "node:v8";
 import { classicKernel } from "../src/kernels/classic.js";
 import { infiniteKernel } from "../src/kernels/infinite.js";
 import type { Ctx } from "../src/runtime/context.js";
+import { Core } from "../src/runtime/core.js";
+import { relaxedSimdSupported } from "../src/runtime/features.js";
 import type { Matrix } from "../src/types.js";
 import { createCtx, formulaMatrix, main, parseArgs, Suite, type Impl } from "./lib.js";
 
@@ -24,6 +30,17 @@ main(async () => {
   const mt = T > 1 ? await createCtx(T) : { ctx: null, why: "one thread requested" };
   if (!mt.ctx) suite.note(`ntkscope ${T}T rows skipped: ${mt.why}`);
   const ctxN = mt.ctx;
+  // the relaxed core on T threads (fused multiply-add in the Gram's micro-kernel)
+  v8.setFlagsFromString("--experimental-wasm-relaxed-simd");
+  let ctxR: Ctx | null = null;
+  if (!relaxedSimdSupported()) suite.note("relaxed SIMD not supported by this engine: relaxed rows skipped");
+  else {
+    try {
+      const core = await Core.create({ shared: T > 1, simd: "relaxed" });
+      const { WorkerPool } = await import("../src/runtime/pool.js");
+      ctxR = { core, pool: T > 1 ? await WorkerPool.create(core, T) : null };
+    } catch (e) { suite.note(`ntkscope relaxed ${T}T rows skipped: ${(e as Error).message}`); }
+  }
   // one N x N f64 result is 800 MB at N = 10,000: time one call per sample, no warm-up
   // copies beyond the first (the kernels' inner functions are warm after one call)
   const big = N >= 5000;
@@ -58,7 +75,7 @@ def ntk2(X):
     { name: "nngp relu depth 2", run: (c) => infiniteKernel(c, "nngp", X, undefined, { arch: [d, 512, 512, 1], activation: "relu" }), np: "" },
   ];
   for (const k of cases) {
-    const impls: Impl[] = [ours("ntkscope 1T", ctx1, k.run), ours(`ntkscope ${T}T`, ctxN, k.run)];
+    const impls: Impl[] = [ours("ntkscope 1T", ctx1, k.run), ours(`ntkscope ${T}T`, ctxN, k.run), ours(`ntkscope relaxed ${T}T`, ctxR, k.run)];
     if (k.np) {
       const extra = k.name === "laplacian" ? "from scipy.spatial.distance import cdist\n" : "";
       impls.push(py("numpy 1T", k.np, 1, extra), py(`numpy ${T}T`, k.np, T, extra));
@@ -69,4 +86,5 @@ def ntk2(X):
   }
   suite.save({ config: { N, d, threads: T, gamma } });
   ctxN?.pool?.terminate();
+  ctxR?.pool?.terminate();
 });

@@ -10,7 +10,11 @@
 // Memory: the N x N2 output is the only large buffer (X and X2 are copied in; the
 // Gram is formed in the output and transformed in place), so N = 20,000 fits in
 // wasm32 memory in f64. Work is split into row Tasks (src/runtime/context.ts);
-// symmetric kernels compute the upper triangle of their rows and mirror it.
+// symmetric kernels compute one triangle of their rows and mirror it. The
+// symmetric Gram-based kernels (rbf, arora, and the infinite-width ones) are
+// fused: each task forms the lower Gram of a block of rows (SYRK), transforms it
+// while it is in cache and mirrors it (kern_rbf_gram_f64, inf_gram_rows_f64),
+// one pass over the N x N output instead of three.
 import type { Ctx, Task } from "../runtime/context.js";
 import { checkAborted, report, runTasks, splitRange, threadsOf } from "../runtime/context.js";
 import type { Scope } from "../runtime/core.js";
@@ -62,22 +66,55 @@ export function upperCost(n: number) {
   return (lo: number, hi: number) => (hi - lo) * n - (hi * (hi - 1) - lo * (lo - 1)) / 2;
 }
 
+/** Work of rows [lo, hi) of the lower triangle, diagonal included (row i has i + 1 entries). */
+export function lowerCost(lo: number, hi: number): number {
+  return (hi * (hi + 1) - lo * (lo + 1)) / 2;
+}
+
 /**
- * Runs `make(lo, hi)` over row ranges of an m-row output: a few ranges per thread
- * (balanced for the upper triangle when sym), a batch of `threads` tasks at a time,
- * reporting progress after each batch and honouring cancellation between batches.
+ * Runs `make(lo, hi, slot)` over row ranges of an m-row output: a few ranges per
+ * thread (balanced for the triangle each row computes: sym true or "upper" for
+ * j >= i, "lower" for j <= i), a batch of `threads` tasks at a time, reporting
+ * progress after each batch and honouring cancellation between batches. slot
+ * (0 .. threads - 1) is the task's place in its batch, for per-task workspaces.
+ * align: row ranges start at multiples of it.
  */
-export async function runRows(ctx: Ctx, stage: string, m: number, n: number, sym: boolean, work: number,
-  make: (lo: number, hi: number) => Task): Promise<void> {
+export async function runRows(ctx: Ctx, stage: string, m: number, n: number, sym: boolean | "upper" | "lower", work: number,
+  make: (lo: number, hi: number, slot: number) => Task, align = 4): Promise<void> {
   const threads = threadsOf(ctx);
   // small jobs: one task per thread; big ones: ~8 batches (progress), each threads-wide
   const chunks = work < 1 << 22 ? threads : threads * 8;
-  const ranges = splitRange(m, chunks, 4, sym ? upperCost(n) : undefined);
+  const cost = sym === "lower" ? lowerCost : sym ? upperCost(n) : undefined;
+  const ranges = splitRange(m, chunks, align, cost);
   for (let b = 0; b < ranges.length; b += threads) {
     checkAborted(ctx);
-    await runTasks(ctx, ranges.slice(b, b + threads).map(([lo, hi]) => make(lo, hi)));
+    await runTasks(ctx, ranges.slice(b, b + threads).map(([lo, hi], slot) => make(lo, hi, slot)));
     report(ctx, stage, ranges[Math.min(b + threads, ranges.length) - 1][1], m);
   }
+}
+
+// Fused Gram row ranges start at multiples of the micro-kernel tile heights (2 and 3).
+const GRAM_ROW_ALIGN = 12;
+
+/**
+ * A symmetric Gram-based kernel of the n x d rows at px into `out`, fused (see the
+ * header): `task(lo, hi, work)` names the core call for rows [lo, hi) with its own
+ * SYRK workspace. perEntry: rough cost of one transform, in multiply-adds.
+ */
+export async function fusedGramRows(ctx: Ctx, s: Scope, stage: string, px: number, n: number, d: number, perEntry: number,
+  task: (lo: number, hi: number, work: number) => Task): Promise<void> {
+  const core = ctx.core;
+  const threads = threadsOf(ctx);
+  const wb = core.exports.syrk_work_f64(n, d) as number;
+  const work = s.bytes(threads * wb, "syrk workspace");
+  await runRows(ctx, stage, n, n, "lower", (n * n * (d + perEntry)) / 2, (lo, hi, slot) => task(lo, hi, work + slot * wb), GRAM_ROW_ALIGN);
+}
+
+/** |x_i|^2 of the n x d rows at px as the Gram diagonal syrk computes (syrk_diag_f64). */
+export function gramDiag(ctx: Ctx, s: Scope, px: number, n: number, d: number): number {
+  const sq = s.f64(n, "squared norms");
+  ctx.core.exports.syrk_diag_f64(d, px, d, 0, n, sq);
+  return sq;
 }
 
 /** The Gram X X2^T (or X X^T, full symmetric) into `out` (m x n), plus squared norms. */
@@ -92,10 +129,8 @@ export async function gramInto(ctx: Ctx, s: Scope, px: number, py: number, m: nu
     return { sq1: sq, sq2: sq };
   }
   await gemmPtr(ctx, false, true, m, n, d, 1, px, d, py, d, 0, out, n);
-  const sq1 = s.f64(m, "squared norms"), sq2 = s.f64(n, "squared norms");
-  core.exports.kern_sqnorms_f64(m, d, px, d, sq1);
-  core.exports.kern_sqnorms_f64(n, d, py, d, sq2);
-  return { sq1, sq2 };
+  // the norms with the Gram's own arithmetic, so kernel(X, X) equals kernel(X) bit for bit
+  return { sq1: gramDiag(ctx, s, px, m, d), sq2: gramDiag(ctx, s, py, n, d) };
 }
 
 // ---------------------------------------------------------------- the classic kernels
@@ -125,6 +160,11 @@ export async function classicKernel(ctx: Ctx, kind: ClassicKind, x: Matrix, x2?:
       await runRows(ctx, stage, m, n, sym, m * n * d, (lo, hi) => ({
         fn: "kern_pairwise_f64", args: [opc, lo, hi, n, d, px, d, py, d, out, n, g, symi, s1, s2],
       }));
+    } else if (sym && (kind === "rbf" || kind === "arora")) {
+      const sq = gramDiag(ctx, s, px, m, d);
+      await fusedGramRows(ctx, s, stage, px, m, d, kind === "rbf" ? 16 : 32, (lo, hi, work) => kind === "rbf"
+        ? { fn: "kern_rbf_gram_f64", args: [lo, hi, m, d, px, d, out, m, sq, g, work] }
+        : { fn: "inf_gram_rows_f64", args: [0, 0, lo, hi, m, d, px, d, out, m, sq, 0, 0, 1, 1, 0, work] });
     } else {
       const { sq1, sq2 } = await gramInto(ctx, s, px, py, m, n, d, out, sym);
       if (kind === "rbf") {

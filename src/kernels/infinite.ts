@@ -11,7 +11,7 @@ import type { Ctx } from "../runtime/context.js";
 import { NtkError } from "../runtime/errors.js";
 import { shapeOf } from "../matrix.js";
 import type { Matrix } from "../types.js";
-import { checkInputs, checkMemory, gramInto, runRows } from "./classic.js";
+import { checkInputs, checkMemory, fusedGramRows, gramDiag, gramInto, runRows } from "./classic.js";
 
 export const INFINITE_ACTIVATIONS = ["relu", "erf", "identity"] as const;
 export type InfiniteActivation = (typeof INFINITE_ACTIVATIONS)[number];
@@ -69,8 +69,20 @@ export async function infiniteKernel(ctx: Ctx, kind: "nngp" | "ntk", x: Matrix, 
     const out = s.f64(m * n, `${m}x${n} ${kind} kernel`);
     const px = s.putF64(x.data, "X");
     const py = sym ? px : s.putF64(y.data, "X2");
-    const { sq1, sq2 } = await gramInto(ctx, s, px, py, m, n, d, out, sym);
     const tabLen = Math.max(1, 3 * depth);
+    const mode = kind === "nngp" ? 1 : 2;
+    const perEntry = 32 * Math.max(1, depth);
+    if (sym) {
+      // fused: Gram blocks transformed while in cache (classic.ts fusedGramRows)
+      const sq = gramDiag(ctx, s, px, m, d);
+      const tab = s.f64(m * tabLen, "diagonal table");
+      core.exports.inf_diag_f64(act, m, sq, d, depth, w2, b2, tab);
+      await fusedGramRows(ctx, s, `kernel:${kind}`, px, m, d, perEntry, (lo, hi, work) => ({
+        fn: "inf_gram_rows_f64", args: [mode, act, lo, hi, m, d, px, d, out, m, sq, tab, depth, d, w2, b2, work],
+      }));
+      return { rows: m, cols: n, data: core.getF64(out, m * n) };
+    }
+    const { sq1, sq2 } = await gramInto(ctx, s, px, py, m, n, d, out, sym);
     const t1 = s.f64(m * tabLen, "diagonal table");
     core.exports.inf_diag_f64(act, m, sq1, d, depth, w2, b2, t1);
     let t2 = t1;
@@ -78,8 +90,7 @@ export async function infiniteKernel(ctx: Ctx, kind: "nngp" | "ntk", x: Matrix, 
       t2 = s.f64(n * tabLen, "diagonal table");
       core.exports.inf_diag_f64(act, n, sq2, d, depth, w2, b2, t2);
     }
-    const mode = kind === "nngp" ? 1 : 2;
-    await runRows(ctx, `kernel:${kind}`, m, n, sym, m * n * 32 * Math.max(1, depth), (lo, hi) => ({
+    await runRows(ctx, `kernel:${kind}`, m, n, sym, m * n * perEntry, (lo, hi) => ({
       fn: "inf_kernel_rows_f64",
       args: [mode, act, lo, hi, m, n, d, px, d, py, d, out, n, sq1, sq2, t1, t2, depth, d, w2, b2, sym ? 1 : 0],
     }));

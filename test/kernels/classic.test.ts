@@ -3,6 +3,7 @@
 // PSD-ness, split invariance, and the boundary errors.
 import { describe, expect, it } from "vitest";
 import { classicKernel, type ClassicKind } from "../../src/kernels/classic.js";
+import { Core } from "../../src/runtime/core.js";
 import { NtkError } from "../../src/runtime/errors.js";
 import { getCtx } from "../helpers/core.js";
 import { fakePool, maxRelErr, minEig } from "../helpers/compare.js";
@@ -87,6 +88,39 @@ describe("classic kernel identities", () => {
     expect(L.data[1]).toBeCloseTo(Math.exp(-0.5 * (1 + 2 + 1.5)), 15);
     const C = await classicKernel(ctx, "cauchy", x, undefined, { gamma: 0.5 });
     expect(C.data[1]).toBeCloseTo(1 / ((1 + 0.5) * (1 + 0.5 * 4) * (1 + 0.5 * 2.25)), 15);
+  });
+});
+
+describe("fused symmetric Gram kernels (SYRK row blocks transformed in cache)", () => {
+  // 260 rows cross the fused row block (240 or 256 rows), odd width, inexact products
+  const W = { rows: 260, cols: 21, data: Float64Array.from({ length: 260 * 21 }, (_, i) => Math.sin(i * 0.731) * (1 + (i % 5)) / 2) };
+  for (const [kind, simd] of [["rbf", "auto"], ["arora", "auto"], ["rbf", "portable"], ["arora", "portable"]] as const) {
+    it(`${kind} (${simd} core): kernel(X) equals kernel(X, X) bit for bit, for 1 and 3 tasks`, async () => {
+      const ctx = simd === "auto" ? await getCtx() : { core: await Core.create({ simd }), pool: null };
+      const K = await classicKernel(ctx, kind, W, undefined, { gamma: 0.05 });
+      const K3 = await classicKernel(fakePool(ctx, 3), kind, W, undefined, { gamma: 0.05 });
+      const C = await classicKernel(fakePool(ctx, 2), kind, W, W, { gamma: 0.05 });
+      expect(K3.data).toEqual(K.data);
+      expect(C.data).toEqual(K.data);
+      const n = K.rows;
+      for (let i = 0; i < n; i += 7) for (let j = 0; j < n; j += 3) expect(K.data[i * n + j]).toBe(K.data[j * n + i]);
+    });
+  }
+
+  it("the vectorised exp is within 1 ulp of the host's, subnormals included, and 0 below -745.14", async () => {
+    const ctx = await getCtx();
+    const core = ctx.core;
+    const special = [-0, 0, -1e-300, -1e-17, -0.5 * Math.LN2, -708.39, -708.4, -709.9, -744.4, -745.1, -745.2, -1e4, -Infinity];
+    const x = Float64Array.from({ length: 4001 }, (_, i) => (i < special.length ? special[i] : -((i * 0.6180339887) % 1) * (i % 2 ? 30 : 760)));
+    const y = core.scope((s) => { const px = s.putF64(x, "x"), po = s.f64(x.length, "exp"); core.exports.kern_exp_neg_f64(x.length, px, po); return core.getF64(po, x.length); });
+    for (let i = 0; i < x.length; i++) {
+      const r = Math.exp(x[i]);
+      const ulp = r >= 2.2250738585072014e-308 ? r * 2 ** -52 : 5e-324;
+      expect(Math.abs(y[i] - r), `exp(${x[i]})`).toBeLessThanOrEqual(ulp);
+    }
+    expect(y[special.length - 3]).toBe(0); // -745.2
+    expect(y[special.length - 1]).toBe(0); // -Infinity
+    expect(y[0]).toBe(1);
   });
 });
 

@@ -78,6 +78,19 @@ describe("infinite-width kernels vs the neural-tangents recursions", () => {
   });
 });
 
+describe("fused symmetric kernels (SYRK row blocks transformed in cache)", () => {
+  const W = { rows: 260, cols: 21, data: Float64Array.from({ length: 260 * 21 }, (_, i) => Math.cos(i * 0.417) * (1 + (i % 3))) };
+  for (const [kind, activation] of [["ntk", "relu"], ["nngp", "relu"], ["ntk", "erf"]] as const) {
+    it(`${kind} ${activation}: kernel(X) equals kernel(X, X) bit for bit, for 1 and 3 tasks`, async () => {
+      const ctx = await getCtx();
+      const opts = { arch: [21, 64, 64, 1], activation, wStd: 1.3, bStd: 0.2 };
+      const K = await infiniteKernel(ctx, kind, W, undefined, opts);
+      expect((await infiniteKernel(fakePool(ctx, 3), kind, W, undefined, opts)).data).toEqual(K.data);
+      expect((await infiniteKernel(fakePool(ctx, 2), kind, W, W, opts)).data).toEqual(K.data);
+    });
+  }
+});
+
 describe("infinite width = the limit of wide finite networks", () => {
   const mc = loadJson<{ X: number[]; rows: number; cols: number; cases: McCase[] }>("kernels/montecarlo.json");
   const Xm = mat(mc.rows, mc.cols, mc.X);

@@ -133,6 +133,23 @@ describe("relaxed-SIMD core", () => {
     expect(same((await gramF32(ctx, Jf)).data, (await gemmF32(ctx, Jf, Jf, { transB: true })).data)).toBe(true);
   });
 
+  it("syrk_diag_f64 gives the Gram's own diagonal bits in both builds (k across KC slabs, odd row counts)", async () => {
+    for (const ctx of [portable, relaxed]) {
+      if (!ctx) continue;
+      const core = ctx.core;
+      const A = mat(37, 531, 8); // 531 = 2 KC slabs + a partial one
+      const { G, dg } = core.scope((s) => {
+        const a = s.putF64(A.data), out = s.f64(37), c = s.f64(37 * 37);
+        core.exports.syrk_diag_f64(531, a, 531, 3, 36, out); // rows [3, 36): an odd start and count (out[i] at row i)
+        core.exports.syrk_diag_f64(531, a, 531, 0, 3, out);
+        core.exports.syrk_diag_f64(531, a, 531, 36, 37, out);
+        core.exports.syrk_f64(37, 531, 1, a, 531, 0, c, 37, 0, 37, s.bytes(core.exports.syrk_work_f64(37, 531) as number));
+        return { G: core.getF64(c, 37 * 37), dg: core.getF64(out, 37) };
+      });
+      for (let i = 0; i < 37; i++) expect(Object.is(dg[i], G[i * 37 + i]), `${core.simd} row ${i}`).toBe(true);
+    }
+  });
+
   it("3-row tiles: edges, column blocks past NC and transposes give the same bits", async (t) => {
     if (!relaxed) return t.skip();
     // n = 1030 crosses the relaxed build's NC = 1008; m = 31 is not a multiple of MR = 3
