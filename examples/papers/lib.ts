@@ -27,6 +27,10 @@ export interface RunOptions {
   epochs?: number;
   /** override the script's hidden width where it has one (stated in its output) */
   width?: number;
+  /** run only these of the script's variants (names checked by the script; outputs go under distinct names) */
+  only?: string[];
+  /** record the measurements every this many epochs, continuing training in between (where the script supports it) */
+  every?: number;
   /** progress lines on stderr */
   log?: (msg: string) => void;
 }
@@ -42,7 +46,9 @@ export function parseArgs(argv = process.argv.slice(2)): RunOptions {
     else if (a === "--threads") o.threads = positiveInt(a, argv[++i]);
     else if (a === "--epochs") o.epochs = positiveInt(a, argv[++i]);
     else if (a === "--width") o.width = positiveInt(a, argv[++i]);
-    else throw new Error(`unknown argument ${a} (expected --quick, --full, --out DIR, --no-out, --threads T, --epochs E, --width M)`);
+    else if (a === "--every") o.every = positiveInt(a, argv[++i]);
+    else if (a === "--only") o.only = nameList(a, argv[++i]);
+    else throw new Error(`unknown argument ${a} (expected --quick, --full, --out DIR, --no-out, --threads T, --epochs E, --width M, --only A,B, --every K)`);
   }
   return o;
 }
@@ -51,6 +57,13 @@ function positiveInt(flag: string, v: string | undefined): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive integer, got ${v}`);
   return n;
+}
+
+function nameList(flag: string, v: string | undefined): string[] {
+  const names = (v ?? "").split(",").map((x) => x.trim());
+  if (v === undefined || names.some((x) => !/^[a-z0-9-]+$/i.test(x))) throw new Error(`${flag} needs a comma-separated list of names, got ${v}`);
+  if (new Set(names).size !== names.length) throw new Error(`${flag} lists a name twice: ${v}`);
+  return names;
 }
 
 /** True when the module is the script node/tsx was started with. */

@@ -96,6 +96,24 @@ describe("seed-paper experiments (quick mode)", () => {
     // Adam moves W far more than GD with a small step (which stays lazy)
     const gd = r.stages[1], adam = r.stages[3];
     expect(adam.wAlign).toBeGreaterThan(gd.wAlign);
+    expect(r.stages.map((s) => s.epoch)).toEqual([0, 20, 20, 20]);
+  });
+
+  it("4: --only sgd --every K measures along the way, continuing the same net", async () => {
+    const full = await run4({ ...quick, only: ["sgd"], epochs: 10 });
+    const parts = await run4({ ...quick, only: ["sgd"], epochs: 10, every: 5 });
+    expect(full.stages.map((s) => s.epoch)).toEqual([0, 10]);
+    expect(parts.stages.map((s) => s.epoch)).toEqual([0, 5, 10]);
+    expect(parts.stages[1].stage).toMatch(/^SGD.*epoch 5$/);
+    // the first chunk is the one-piece run's first epochs (same shuffle seed): epoch 5 of
+    // parts equals a 5-epoch run; later chunks reshuffle, so epoch 10 differs but not wildly
+    const five = await run4({ ...quick, only: ["sgd"], epochs: 5 });
+    expect(parts.stages[1].w).toEqual(five.stages[1].w);
+    expect(parts.stages[2].w).not.toEqual(full.stages[1].w);
+    expect(Math.abs(parts.stages[2].trainLoss - full.stages[1].trainLoss)).toBeLessThan(0.1);
+    // the init measurement does not depend on which optimizers run
+    expect(parts.stages[0]).toMatchObject({ w: full.stages[0].w, wAlign: full.stages[0].wAlign });
+    await expect(run4({ ...quick, only: ["lbfgs"] })).rejects.toThrow(/unknown optimizer lbfgs/);
   });
 
   it("lib: log-log slope and SVG charts", () => {
@@ -111,6 +129,11 @@ describe("seed-paper experiments (quick mode)", () => {
     expect(() => parseArgs(["--epochs", "0"])).toThrow(/positive integer/);
     expect(() => parseArgs(["--threads"])).toThrow(/positive integer/);
     expect(() => parseArgs(["--fast"])).toThrow(/unknown argument/);
+    expect(parseArgs(["--only", "sgd,adam", "--every", "25"])).toMatchObject({ only: ["sgd", "adam"], every: 25 });
+    expect(() => parseArgs(["--only"])).toThrow(/comma-separated/);
+    expect(() => parseArgs(["--only", "sgd,,adam"])).toThrow(/comma-separated/);
+    expect(() => parseArgs(["--only", "sgd,sgd"])).toThrow(/twice/);
+    expect(() => parseArgs(["--every", "-1"])).toThrow(/positive integer/);
   });
 
   it("lib: zero contours by marching squares", () => {
