@@ -25,7 +25,9 @@
 // --every K measures every K epochs along the way (training continues from the
 // returned model: plain SGD/GD carry no optimizer state, Adam's moments restart,
 // and each chunk's mini-batch shuffle uses its own seed, the chunk index).
-// Run: npx tsx examples/papers/04-linear-width.ts [--quick | --full] [--threads T] [--epochs E] [--only gd,sgd,adam] [--every K] [--out DIR]
+// --sgd-factor F sets SGD's step to F x the batch stability limit (default 0.9;
+// with --only the outputs are 04-<list>-long-f<F>.*): the outlier needs F >= 1.
+// Run: npx tsx examples/papers/04-linear-width.ts [--quick | --full] [--threads T] [--epochs E] [--only gd,sgd,adam] [--every K] [--sgd-factor F] [--out DIR]
 import { train, type TrainOptions } from "../../src/train/index.js";
 import { empiricalKernel } from "../../src/kernels/empirical.js";
 import { forward } from "../../src/model/forward.js";
@@ -114,7 +116,7 @@ export async function run(o: RunOptions = {}): Promise<Exp4Result> {
   if (bad !== undefined) throw new Error(`--only: unknown optimizer ${bad} (expected some of ${OPTIMIZERS.join(", ")})`);
   const every = Math.min(o.every ?? epochs, epochs);
   // partial runs go under their own names so the committed all-optimizer outputs stay
-  const stem = o.only ? `04-${only.join("-")}-long` : "04-linear-width";
+  const stem = o.only ? `04-${only.join("-")}-long${o.sgdFactor !== undefined ? `-f${o.sgdFactor}` : ""}` : "04-linear-width";
   const X: Matrix = { rows: n, cols: d, data: normal(ctx, 21, 0, n * d) };
   const Xt: Matrix = { rows: nt, cols: d, data: normal(ctx, 21, 1, nt * d) };
   const beta = normal(ctx, 21, 2, d);
@@ -151,8 +153,9 @@ export async function run(o: RunOptions = {}): Promise<Exp4Result> {
     for (let i = 0; i < B; i++) for (let j = 0; j < B; j++) KB.data[i * B + j] = K0.data[ib[i] * n + ib[j]];
     batchLmax = Math.max(batchLmax, ...(await eigh(ctx, KB, { vectors: false })).values);
   }
-  const sgdLr = 0.9 * 2 * B / batchLmax;
-  o.log?.(`steps: GD n / lambda_max(K0) = ${fmt(gdLr)}; SGD 0.9 * 2B / max lambda_max(K0_B) = ${fmt(sgdLr)} (lambda_max(K0) = ${fmt(lmax)}, batch ${fmt(batchLmax)})`);
+  const sgdFactor = o.sgdFactor ?? 0.9;
+  const sgdLr = sgdFactor * 2 * B / batchLmax;
+  o.log?.(`steps: GD n / lambda_max(K0) = ${fmt(gdLr)}; SGD ${sgdFactor} * 2B / max lambda_max(K0_B) = ${fmt(sgdLr)} (lambda_max(K0) = ${fmt(lmax)}, batch ${fmt(batchLmax)})`);
 
   const stages: StageSpectra[] = [];
   let t0 = performance.now();
@@ -160,7 +163,7 @@ export async function run(o: RunOptions = {}): Promise<Exp4Result> {
   const runs: [string, string, Partial<TrainOptions>][] = [
     ["gd", `GD, eta = n / lambda_max(K0) = ${fmt(gdLr)}`, { optimizer: "gd", lr: gdLr }],
     // each sample's gradient weighs n/B times more per step than in GD, at 90% of the batch stability limit
-    ["sgd", `SGD, batch ${B}, eta = ${fmt(sgdLr)} (0.9 x batch stability limit)`, { optimizer: "sgd", lr: sgdLr, batchSize: B }],
+    ["sgd", `SGD, batch ${B}, eta = ${fmt(sgdLr)} (${sgdFactor} x batch stability limit)`, { optimizer: "sgd", lr: sgdLr, batchSize: B }],
     ["adam", `Adam, lr 1e-2, batch ${B}`, { optimizer: "adam", lr: 1e-2, batchSize: B }],
   ];
   const setup = { n, h, d, nTest: nt, teacher: "y = tanh(2 beta.x) + ((beta.x)^2 - 1)/2, x ~ N(0, I_d), |beta| = 1 (core RNG seed 21)", net: "d-h-1 tanh, ntk parameterization, both layers trained", loss: "1/(2n) sum (f - y)^2", epochs, epochsCut: o.epochs !== undefined, optimizers: only, every, threads, lazy: "f0 + K0(x,X) K0^+ (y - f0)", steps: { gd: gdLr, sgd: sgdLr, lambdaMaxK0: lmax, maxBatchLambdaMax: batchLmax, batch: B }, scaledDown: !o.full && !o.quick };

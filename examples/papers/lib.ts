@@ -31,6 +31,8 @@ export interface RunOptions {
   only?: string[];
   /** record the measurements every this many epochs, continuing training in between (where the script supports it) */
   every?: number;
+  /** experiment 4: SGD's step as this fraction of the batch stability limit (default 0.9) */
+  sgdFactor?: number;
   /** progress lines on stderr */
   log?: (msg: string) => void;
 }
@@ -48,9 +50,16 @@ export function parseArgs(argv = process.argv.slice(2)): RunOptions {
     else if (a === "--width") o.width = positiveInt(a, argv[++i]);
     else if (a === "--every") o.every = positiveInt(a, argv[++i]);
     else if (a === "--only") o.only = nameList(a, argv[++i]);
-    else throw new Error(`unknown argument ${a} (expected --quick, --full, --out DIR, --no-out, --threads T, --epochs E, --width M, --only A,B, --every K)`);
+    else if (a === "--sgd-factor") o.sgdFactor = positiveNumber(a, argv[++i]);
+    else throw new Error(`unknown argument ${a} (expected --quick, --full, --out DIR, --no-out, --threads T, --epochs E, --width M, --only A,B, --every K, --sgd-factor F)`);
   }
   return o;
+}
+
+function positiveNumber(flag: string, v: string | undefined): number {
+  const n = Number(v);
+  if (v === undefined || v.trim() === "" || !Number.isFinite(n) || n <= 0) throw new Error(`${flag} needs a positive number, got ${v}`);
+  return n;
 }
 
 function positiveInt(flag: string, v: string | undefined): number {

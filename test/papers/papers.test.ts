@@ -114,6 +114,9 @@ describe("seed-paper experiments (quick mode)", () => {
     // the init measurement does not depend on which optimizers run
     expect(parts.stages[0]).toMatchObject({ w: full.stages[0].w, wAlign: full.stages[0].wAlign });
     await expect(run4({ ...quick, only: ["lbfgs"] })).rejects.toThrow(/unknown optimizer lbfgs/);
+    // --sgd-factor scales SGD's step against the batch stability limit (default 0.9)
+    const half = await run4({ ...quick, only: ["sgd"], epochs: 1, sgdFactor: 0.45 });
+    expect(half.setup.steps.sgd).toBeCloseTo(full.setup.steps.sgd / 2, 12);
   });
 
   it("lib: log-log slope and SVG charts", () => {
@@ -134,6 +137,9 @@ describe("seed-paper experiments (quick mode)", () => {
     expect(() => parseArgs(["--only", "sgd,,adam"])).toThrow(/comma-separated/);
     expect(() => parseArgs(["--only", "sgd,sgd"])).toThrow(/twice/);
     expect(() => parseArgs(["--every", "-1"])).toThrow(/positive integer/);
+    expect(parseArgs(["--sgd-factor", "1.25"])).toMatchObject({ sgdFactor: 1.25 });
+    expect(() => parseArgs(["--sgd-factor", "0"])).toThrow(/positive number/);
+    expect(() => parseArgs(["--sgd-factor"])).toThrow(/positive number/);
   });
 
   it("lib: zero contours by marching squares", () => {
