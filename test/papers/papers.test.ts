@@ -116,7 +116,8 @@ describe("seed-paper experiments (quick mode)", () => {
     await expect(run4({ ...quick, only: ["lbfgs"] })).rejects.toThrow(/unknown optimizer lbfgs/);
     // --sgd-factor scales SGD's step against the batch stability limit (default 0.9)
     const half = await run4({ ...quick, only: ["sgd"], epochs: 1, sgdFactor: 0.45 });
-    expect(half.setup.steps.sgd).toBeCloseTo(full.setup.steps.sgd / 2, 12);
+    const sgdStep = (r: typeof full) => (r.setup.steps as { sgd: number }).sgd;
+    expect(sgdStep(half)).toBeCloseTo(sgdStep(full) / 2, 12);
   });
 
   it("lib: log-log slope and SVG charts", () => {
