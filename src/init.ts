@@ -55,7 +55,12 @@ export async function init(opts: InitOptions = {}): Promise<Engine> {
   // The WebGPU modules load only when asked for (lazily: wasm-only users never pay for them).
   let gpu: GpuContext | null = null;
   let why = "";
-  if (backend === "webgpu" || backend === "auto") {
+  // On Node, WebGPU means loading Dawn's native module (the optional `webgpu`
+  // package), which starts native threads that can abort the process at exit
+  // when an engine is not disposed; "auto" therefore looks only at
+  // `navigator.gpu` (browsers, Deno) and Node users ask for "webgpu" explicitly.
+  const hasNavigatorGpu = !!(globalThis as { navigator?: { gpu?: unknown } }).navigator?.gpu;
+  if (backend === "webgpu" || (backend === "auto" && hasNavigatorGpu)) {
     try {
       const w = await import("./webgpu/index.js");
       gpu = await w.requestGpu().catch(() => null);
