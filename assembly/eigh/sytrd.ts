@@ -209,6 +209,23 @@ function gemvN(len: i32, k: i32, a: usize, lda: i32, x: usize, incx: i32, y: usi
 }
 
 /**
+ * dlatrd 'L', column i after the symv: wi = A22 v on entry (lv rows). Applies the
+ * earlier columns' corrections, W(0:i, i) used as scratch (wt), then scales by tau
+ * and adds the -tau/2 (w.v) v term. Shared by latrd_f64 and latrd_post_f64.
+ */
+function finishWColumn(lv: i32, i: i32, a: usize, lda: i32, w: usize, ldw: i32, v: usize, wi: usize, wt: usize, ti: f64): void {
+  // W(0:i, i) = W(i+1:m, 0:i)^T v ;  W(i+1:m, i) -= A(i+1:m, 0:i) W(0:i, i)
+  for (let p = 0; p < i; p++) st64(wt, p, vdot(lv, at(w, ldw, i + 1, p), v));
+  gemvN(lv, i, at(a, lda, i + 1, 0), lda, wt, 1, wi);
+  // W(0:i, i) = A(i+1:m, 0:i)^T v ;  W(i+1:m, i) -= W(i+1:m, 0:i) W(0:i, i)
+  for (let p = 0; p < i; p++) st64(wt, p, vdot(lv, at(a, lda, i + 1, p), v));
+  gemvN(lv, i, at(w, ldw, i + 1, 0), ldw, wt, 1, wi);
+  vscal(lv, ti, wi);
+  const alpha = -0.5 * ti * vdot(lv, wi, v);
+  vaxpy(lv, alpha, v, wi);
+}
+
+/**
  * Reduces the first nb columns of the m x m trailing matrix A (lower, column-major)
  * and returns W (m x nb, ld ldw) such that the trailing block is updated by
  * A22 -= V W^T + W V^T (dlatrd 'L'). The reflectors' unit entries A(i+1, i) are
@@ -233,15 +250,7 @@ export function latrd_f64(m: i32, nb: i32, a: usize, lda: i32, e: usize, tau: us
       const wi = at(w, ldw, i + 1, i);         // W(i+1:m, i)
       const wt = at(w, ldw, 0, i);             // W(0:i, i) as scratch
       symvLower(lv, 1.0, at(a, lda, i + 1, i + 1), lda, v, wi);
-      // W(0:i, i) = W(i+1:m, 0:i)^T v ;  W(i+1:m, i) -= A(i+1:m, 0:i) W(0:i, i)
-      for (let p = 0; p < i; p++) st64(wt, p, vdot(lv, at(w, ldw, i + 1, p), v));
-      gemvN(lv, i, at(a, lda, i + 1, 0), lda, wt, 1, wi);
-      // W(0:i, i) = A(i+1:m, 0:i)^T v ;  W(i+1:m, i) -= W(i+1:m, 0:i) W(0:i, i)
-      for (let p = 0; p < i; p++) st64(wt, p, vdot(lv, at(a, lda, i + 1, p), v));
-      gemvN(lv, i, at(w, ldw, i + 1, 0), ldw, wt, 1, wi);
-      vscal(lv, ti, wi);
-      const alpha = -0.5 * ti * vdot(lv, wi, v);
-      vaxpy(lv, alpha, v, wi);
+      finishWColumn(lv, i, a, lda, w, ldw, v, wi, wt, ti);
     }
   }
 }
@@ -375,12 +384,5 @@ export function latrd_post_f64(m: i32, i: i32, a: usize, lda: i32, tau: usize, w
     const c0 = load<i32>(bounds + (<usize>c << 2));
     vaxpy(lv - c0, 1.0, ys + ((<usize>c * <usize>ldy + <usize>c0) << 3), wi + (<usize>c0 << 3));
   }
-  const ti = ld64(tau, i);
-  for (let p = 0; p < i; p++) st64(wt, p, vdot(lv, at(w, ldw, i + 1, p), v));
-  gemvN(lv, i, at(a, lda, i + 1, 0), lda, wt, 1, wi);
-  for (let p = 0; p < i; p++) st64(wt, p, vdot(lv, at(a, lda, i + 1, p), v));
-  gemvN(lv, i, at(w, ldw, i + 1, 0), ldw, wt, 1, wi);
-  vscal(lv, ti, wi);
-  const alpha = -0.5 * ti * vdot(lv, wi, v);
-  vaxpy(lv, alpha, v, wi);
+  finishWColumn(lv, i, a, lda, w, ldw, v, wi, wt, ld64(tau, i));
 }

@@ -14,6 +14,15 @@ export async function launchChromium(opts: { webgpu?: boolean } = {}): Promise<B
   });
 }
 
+/** A new page at url, with the page's uncaught errors collected into `errors`. */
+export async function openPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (e) => errors.push(e.message));
+  await page.goto(url);
+  return { page, errors };
+}
+
 /**
  * For each plot id (the element holding a uPlot canvas), how many opaque pixels
  * are within 24 per channel of each series colour; -1 for each colour when the

@@ -10,7 +10,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { extname, join, normalize, relative, sep } from "node:path";
 import { ARTIFACTS, CONFORMANCE_BUNDLE, ROOT } from "./bundle.js";
-import { launchChromium } from "../helpers/browser.js";
+import { launchChromium, openPage } from "../helpers/browser.js";
 
 export interface ConformanceRun { threads: number; simd: string; digests: Record<string, string> }
 export interface RuntimeResult {
@@ -112,10 +112,7 @@ export interface ChromiumResult extends RuntimeResult {
 export async function runChromium(baseUrl: string): Promise<ChromiumResult> {
   const browser = await launchChromium({ webgpu: true });
   try {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`${baseUrl}/`);
+    const { page, errors } = await openPage(browser, `${baseUrl}/`);
     const rel = CONFORMANCE_BUNDLE.slice(ROOT.length).split(sep).join("/");
     // A string, not a function: the test file is transpiled and helpers must not leak into the page.
     const result = await page.evaluate(`(async () => {

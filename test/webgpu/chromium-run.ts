@@ -3,16 +3,13 @@
 // --enable-unsafe-webgpu and no GPU Chromium offers its SwiftShader adapter
 // (measured on Chromium 156: no other flag needed).
 import { ENTRY_BUNDLE, ROOT } from "./bundle.js";
-import { launchChromium } from "../helpers/browser.js";
+import { launchChromium, openPage } from "../helpers/browser.js";
 import type { Summary, SuiteOptions } from "./entry.js";
 
 export async function runInChromium(baseUrl: string, opts: SuiteOptions, timeoutMs = 90_000): Promise<Summary> {
   const browser = await launchChromium({ webgpu: true });
   try {
-    const page = await browser.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (e) => errors.push(e.message));
-    await page.goto(`${baseUrl}/`);
+    const { page, errors } = await openPage(browser, `${baseUrl}/`);
     const rel = ENTRY_BUNDLE.slice(ROOT.length).split(/[\\/]/).join("/");
     page.setDefaultTimeout(timeoutMs);
     const summary = await page.evaluate(`(async () => {
