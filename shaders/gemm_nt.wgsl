@@ -29,9 +29,13 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
   let ty = lid.y;
   var acc0 = vec4<f32>(0.0); var acc1 = vec4<f32>(0.0); var acc2 = vec4<f32>(0.0); var acc3 = vec4<f32>(0.0);
   var c0 = vec4<f32>(0.0); var c1 = vec4<f32>(0.0); var c2 = vec4<f32>(0.0); var c3 = vec4<f32>(0.0);
+  // software pipelining: K-tile t + 1 is read from global memory into registers
+  // while tile t is multiplied out of workgroup memory (same arithmetic, same bits)
+  var next = load_stage(0u, tileRow, tileCol, li);
   for (var t = 0u; t < P.ksteps; t++) {
-    stage(t, tileRow, tileCol, li);
+    store_stage(li, next);
     workgroupBarrier();
+    if (t + 1u < P.ksteps) { next = load_stage(t + 1u, tileRow, tileCol, li); }
     let p = ktile_products(tx, ty);
     workgroupBarrier();
     kahan(&acc0, &c0, p[0]); kahan(&acc1, &c1, p[1]); kahan(&acc2, &c2, p[2]); kahan(&acc3, &c3, p[3]);

@@ -1,9 +1,11 @@
 /// <reference types="@webgpu/types" />
 // f32 GEMM and Gram/SYRK on the GPU (shaders/gemm_nt.wgsl), f64 at the API.
 //
-//   gpuGram(gpu, A)        A A^T: only 64 x 64 tiles meeting the upper triangle
-//                          are computed, then mirrored while copying out, so the
-//                          result is exactly symmetric (BLAS SYRK semantics)
+//   gpuGram(gpu, A)        A A^T, every tile computed: entries (i, j) and (j, i)
+//                          go through the same operations with the factors of
+//                          each product swapped, so the result is exactly
+//                          symmetric without a mirror on the CPU (at N = 8192 the
+//                          mirror cost more than the GPU's second half of the tiles)
 //   gpuGemm(gpu, A, B, o)  op(A) op(B); every case is mapped to the one NT kernel
 //                          (C = A B^T) by transposing while converting to f32
 //
@@ -96,11 +98,10 @@ export async function gpuGram(gpu: GpuContext, A: Matrix, opts: GpuBlockOptions 
   try {
     const dA = uploadMatrix(gpu, job, A.data, A.rows, A.cols, { label: "A" });
     const out = new Float64Array(n * n);
-    const blocks = outputBlocks(gpu, n, n, commonRows(dA), commonRows(dA), { upper: true, blockBytes: opts.blockBytes });
+    const blocks = outputBlocks(gpu, n, n, commonRows(dA), commonRows(dA), { blockBytes: opts.blockBytes });
     await runBlocks(gpu, job, blocks, (b: Block, buf, enc) => encodeNt(gpu, job, enc, {
       a: dA, b: dA, ar0: b.r0, br0: b.c0, m: b.nr, n: b.nc, out: buf, ldc: b.nc, alpha: opts.alpha ?? 1,
-      upper: true, row0: b.r0, col0: b.c0,
-    }), (b, v) => storeBlock(out, n, b, v, true), opts.signal);
+    }), (b, v) => storeBlock(out, n, b, v), opts.signal);
     return { rows: n, cols: n, data: out, precision: "f32" };
   } finally {
     job.releaseAll();
