@@ -22,29 +22,45 @@
 // holds (every element uses the same kernel), but the bits differ from the
 // portable build's, and possibly between engines: the relaxed build is opt-in.
 
-// Blocking. MC x KC of A (f64: 256 KiB) sits in L2, a KC x NR sliver of B
-// (16 KiB) in L1; NC bounds the packed B block (f64: 2 MiB). KC/MC/NC from
-// 192/192 to 512/64 measured within noise of each other here.
+// Blocking. MC x KC of A (f64: 240 KiB) sits in L2, a KC x NR sliver of B
+// (8-16 KiB) in L1; NC bounds the packed B block (f64: 2 MiB). KC/MC/NC from
+// 192/192 to 512/64 measured within noise of each other here (KC = 512 gained
+// 1-3% for f32, but KC sets the summation order, hence the bits, of gemm and
+// syrk alike).
 const GEMM_KC: i32 = 256;
+// f32 slabs twice as deep (the same bytes per KC x NR sliver as f64): half the
+// passes over C, +1.5-3% for sgemm at n = 512..2048. KC sets the summation
+// order, so syrk uses the same per-dtype value (gemmParts.kc).
+// @ts-ignore: decorator
+@inline function kcOf<T>(): i32 { return sizeof<T>() == 4 ? 512 : GEMM_KC; }
 // Register tiles (MR rows x NR columns):
 // - portable build: 2x8 (f64) and 2x16 (f32), 8 v128 accumulators. With a
 //   separate multiply and add, 2-row tiles measured 5-8% faster than 4x4 /
 //   4x8 (fewer broadcasts; V8 folds v128.load offsets into the address but
 //   materialises load64_splat offsets), and more accumulators spill (each
 //   multiply needs a temporary register).
-// - relaxed build: 3x6 (f64) and 3x12 (f32), 9 accumulators + 3 B rows + 1
-//   broadcast. A fused multiply-add has ~4 cycles latency on two ports, so 8
-//   chains only just cover it; 9 measured ~10% faster than 2x8 / 2x16, while
-//   12 (4x6 / 4x12: 16 registers, V8 keeps one as scratch) spill.
+// - relaxed build: 5x4 (f64) and 5x8 (f32), 10 accumulators. A fused
+//   multiply-add has ~5 cycles latency on two ports, so it takes 10 independent
+//   chains to keep both busy. TurboFan schedules all of a block's loads before
+//   its arithmetic, so the live registers are accumulators + B vectors + every
+//   broadcast of the block (x64 has 16 xmm, V8 keeps one as scratch): 3x6 /
+//   3x12 fit 9 accumulators (9 + 3 + 3 = 15), a plain 5-row loop needs 17 and
+//   spills (0.5x). The 5-row kernels split each k step over the loop back edge
+//   (micro5x8_f32), so each block holds at most 10 + 2 + 3: +12% (f32) and
+//   +9% (f64) over 3x12 / 3x6 at n = 512..2048, one thread. 4x12 (12
+//   accumulators) needs 16 even so; broadcasting rows from one A vector with
+//   shuffles costs FMA-port slots and measured no faster.
 // The tile shape changes no bits: each C_ij is the same ordered sum over p.
 const RELAXED_TILE: bool = ASC_FEATURE_RELAXED_SIMD;
 const GEMM_MC: i32 = RELAXED_TILE ? 120 : 128;  // multiple of MR
-const GEMM_NC: i32 = RELAXED_TILE ? 1008 : 1024; // multiple of NR (both dtypes)
+// Multiple of NR (both dtypes); at least 1024 so n = 1024 is one column block
+// (1008 left a 16-column block that repacked all of A).
+const GEMM_NC: i32 = RELAXED_TILE ? 1032 : 1024;
 
 // @ts-ignore: decorator
-@inline function mrOf<T>(): i32 { return RELAXED_TILE ? 3 : 2; }
+@inline function mrOf<T>(): i32 { return RELAXED_TILE ? 5 : 2; }
 // @ts-ignore: decorator
-@inline function nrOf<T>(): i32 { return RELAXED_TILE ? (sizeof<T>() == 8 ? 6 : 12) : (sizeof<T>() == 8 ? 8 : 16); }
+@inline function nrOf<T>(): i32 { return RELAXED_TILE ? (sizeof<T>() == 8 ? 4 : 8) : (sizeof<T>() == 8 ? 8 : 16); }
 // @ts-ignore: decorator
 @inline function roundUp(x: i32, m: i32): i32 { return (x + m - 1) / m * m; }
 
@@ -52,7 +68,7 @@ const GEMM_NC: i32 = RELAXED_TILE ? 1008 : 1024; // multiple of NR (both dtypes)
 
 // Layout: [packed A: mcMax*kcMax][packed B: kcMax*ncMax][scratch tile: MR*NR].
 function workElems<T>(m: i32, n: i32, k: i32): i32 {
-  const kc = min(max(k, 1), GEMM_KC);
+  const kc = min(max(k, 1), kcOf<T>());
   const mc = roundUp(min(max(m, 1), GEMM_MC), mrOf<T>());
   const nc = roundUp(min(max(n, 1), GEMM_NC), nrOf<T>());
   return mc * kc + kc * nc + mrOf<T>() * nrOf<T>();
@@ -63,6 +79,37 @@ export function gemm_work_f64(m: i32, n: i32, k: i32): i32 { return workElems<f6
 export function gemm_work_f32(m: i32, n: i32, k: i32): i32 { return workElems<f32>(m, n, k) << 2; }
 
 // ---------------------------------------------------------------- packing
+
+/**
+ * One full 5-row f32 A micro-panel from row-major A (5 rows from s, byte stride
+ * ld): rows 0-3 four columns at a time through a 4x4 transpose (one 16-byte
+ * store per column), row 4 as scalars. Same values as the scalar loop; about
+ * 4x fewer instructions (packing A was ~4% of sgemm at n = 512).
+ */
+function packA5x4_f32(kc: i32, s: usize, ld: usize, d: usize): void {
+  const s1 = s + ld, s2 = s1 + ld, s3 = s2 + ld, s4 = s3 + ld;
+  let o: usize = 0; // byte offset into the source rows
+  let p = 0;
+  for (; p + 4 <= kc; p += 4) {
+    const r0 = v128.load(s + o), r1 = v128.load(s1 + o), r2 = v128.load(s2 + o), r3 = v128.load(s3 + o);
+    const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = i32x4.shuffle(r2, r3, 0, 4, 1, 5);
+    const t2 = i32x4.shuffle(r0, r1, 2, 6, 3, 7), t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7);
+    v128.store(d, i32x4.shuffle(t0, t1, 0, 1, 4, 5));
+    store<f32>(d, load<f32>(s4 + o), 16);
+    v128.store(d, i32x4.shuffle(t0, t1, 2, 3, 6, 7), 20);
+    store<f32>(d, load<f32>(s4 + o, 4), 36);
+    v128.store(d, i32x4.shuffle(t2, t3, 0, 1, 4, 5), 40);
+    store<f32>(d, load<f32>(s4 + o, 8), 56);
+    v128.store(d, i32x4.shuffle(t2, t3, 2, 3, 6, 7), 60);
+    store<f32>(d, load<f32>(s4 + o, 12), 76);
+    o += 16; d += 80;
+  }
+  for (; p < kc; p++) {
+    store<f32>(d, load<f32>(s + o)); store<f32>(d, load<f32>(s1 + o), 4); store<f32>(d, load<f32>(s2 + o), 8);
+    store<f32>(d, load<f32>(s3 + o), 12); store<f32>(d, load<f32>(s4 + o), 16);
+    o += 4; d += 20;
+  }
+}
 
 /**
  * Packs rows [i0, i0+mc) x columns [p0, p0+kc) of op(A) as MR-row micro-panels:
@@ -76,7 +123,9 @@ function packA<T>(trans: i32, mc: i32, kc: i32, a: usize, lda: i32, i0: i32, p0:
   for (let ir = 0; ir < mc; ir += MR) {
     const mr = min(MR, mc - ir);
     const panel = dst + <usize>ir * <usize>kc * sz;
-    if (!trans) {
+    if (!trans && MR == 5 && sizeof<T>() == 4 && mr == MR) {
+      packA5x4_f32(kc, a + <usize>(i0 + ir) * ld + <usize>p0 * sz, ld, panel);
+    } else if (!trans) {
       for (let r = 0; r < MR; r++) {
         let d = panel + <usize>r * sz;
         if (r < mr) {
@@ -119,12 +168,11 @@ function packB<T>(trans: i32, kc: i32, nc: i32, b: usize, ldb: i32, p0: i32, j0:
           v128.store(d, v128.load(s, 32), 32); v128.store(d, v128.load(s, 48), 48);
           s += ld; d += 64;
         }
-      } else if (nr == NR && NR * sizeof<T>() == 48) {
-        // 3x6 / 3x12 tiles: 48 bytes, three v128 copies
+      } else if (nr == NR && NR * sizeof<T>() == 32) {
+        // 5x4 / 5x8 tiles: 32 bytes, two v128 copies
         for (let p = 0; p < kc; p++) {
           v128.store(d, v128.load(s)); v128.store(d, v128.load(s, 16), 16);
-          v128.store(d, v128.load(s, 32), 32);
-          s += ld; d += 48;
+          s += ld; d += 32;
         }
       } else {
         for (let p = 0; p < kc; p++) {
@@ -233,85 +281,124 @@ function micro2x16_f32(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha:
   }
 }
 
-// 3x6 f64 and 3x12 f32 tiles (relaxed build): 9 accumulators, 3 B vectors and
-// one broadcast live. 4x6 / 4x12 (12 accumulators, 16 registers) spilled and ran
-// at 0.6x; 5x4 / 5x8 (10) at 0.5x; 3x4 / 3x8 (6) at 0.75x; 4x4 / 4x8 and 2x8 /
-// 2x16 (8) ~0.9x: latency-bound on the fused chains (docs/PERFORMANCE.md).
-function micro3x6_f64(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f64, beta: f64): void {
-  let c00 = f64x2.splat(0), c01 = f64x2.splat(0), c02 = f64x2.splat(0);
-  let c10 = f64x2.splat(0), c11 = f64x2.splat(0), c12 = f64x2.splat(0);
-  let c20 = f64x2.splat(0), c21 = f64x2.splat(0), c22 = f64x2.splat(0);
-  for (let p = 0; p < kc; p++) {
-    const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32);
-    let av = v128.load64_splat(a);
-    c00 = madd64(c00, av, b0); c01 = madd64(c01, av, b1); c02 = madd64(c02, av, b2);
-    av = v128.load64_splat(a, 8);
-    c10 = madd64(c10, av, b0); c11 = madd64(c11, av, b1); c12 = madd64(c12, av, b2);
-    av = v128.load64_splat(a, 16);
-    c20 = madd64(c20, av, b0); c21 = madd64(c21, av, b1); c22 = madd64(c22, av, b2);
-    a += 24; b += 48;
-  }
-  const va = f64x2.splat(alpha);
-  if (beta == 0) {
-    v128.store(c, f64x2.mul(va, c00)); v128.store(c, f64x2.mul(va, c01), 16); v128.store(c, f64x2.mul(va, c02), 32); c += ldc;
-    v128.store(c, f64x2.mul(va, c10)); v128.store(c, f64x2.mul(va, c11), 16); v128.store(c, f64x2.mul(va, c12), 32); c += ldc;
-    v128.store(c, f64x2.mul(va, c20)); v128.store(c, f64x2.mul(va, c21), 16); v128.store(c, f64x2.mul(va, c22), 32);
-  } else {
-    const vb = f64x2.splat(beta);
-    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c)), f64x2.mul(va, c00)));
-    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c, 16)), f64x2.mul(va, c01)), 16);
-    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c, 32)), f64x2.mul(va, c02)), 32);
-    c += ldc;
-    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c)), f64x2.mul(va, c10)));
-    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c, 16)), f64x2.mul(va, c11)), 16);
-    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c, 32)), f64x2.mul(va, c12)), 32);
-    c += ldc;
-    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c)), f64x2.mul(va, c20)));
-    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c, 16)), f64x2.mul(va, c21)), 16);
-    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c, 32)), f64x2.mul(va, c22)), 32);
-  }
-}
-
-function micro3x12_f32(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: f32, beta: f32): void {
-  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c02 = f32x4.splat(0);
-  let c10 = f32x4.splat(0), c11 = f32x4.splat(0), c12 = f32x4.splat(0);
-  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c22 = f32x4.splat(0);
-  for (let p = 0; p < kc; p++) {
-    const b0 = v128.load(b), b1 = v128.load(b, 16), b2 = v128.load(b, 32);
-    let av = v128.load32_splat(a);
-    c00 = madd32(c00, av, b0); c01 = madd32(c01, av, b1); c02 = madd32(c02, av, b2);
+/**
+ * 5x8 f32 tile (relaxed build): 10 accumulators. The loop is rotated: rows 0-2
+ * of step p+1 sit below the exit test and rows 3-4 of step p above it, so they
+ * are separate blocks and TurboFan's load hoisting keeps at most 10
+ * accumulators + 2 B vectors + 3 broadcasts live (15 xmm registers, no spill).
+ * alpha and beta come as their bits in integer registers: f32 parameters would
+ * hold a 16th xmm register through the loop. Needs kc >= 1.
+ */
+function micro5x8_f32(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alphaBits: i32, betaBits: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  let b0 = v128.load(b), b1 = v128.load(b, 16);
+  let av = v128.load32_splat(a);
+  c00 = madd32(c00, av, b0); c01 = madd32(c01, av, b1);
+  av = v128.load32_splat(a, 4);
+  c10 = madd32(c10, av, b0); c11 = madd32(c11, av, b1);
+  av = v128.load32_splat(a, 8);
+  c20 = madd32(c20, av, b0); c21 = madd32(c21, av, b1);
+  const bEnd = b + <usize>kc * 32;
+  while (true) {
+    av = v128.load32_splat(a, 12);
+    c30 = madd32(c30, av, b0); c31 = madd32(c31, av, b1);
+    av = v128.load32_splat(a, 16);
+    c40 = madd32(c40, av, b0); c41 = madd32(c41, av, b1);
+    a += 20; b += 32;
+    if (b >= bEnd) break;
+    b0 = v128.load(b); b1 = v128.load(b, 16);
+    av = v128.load32_splat(a);
+    c00 = madd32(c00, av, b0); c01 = madd32(c01, av, b1);
     av = v128.load32_splat(a, 4);
-    c10 = madd32(c10, av, b0); c11 = madd32(c11, av, b1); c12 = madd32(c12, av, b2);
+    c10 = madd32(c10, av, b0); c11 = madd32(c11, av, b1);
     av = v128.load32_splat(a, 8);
-    c20 = madd32(c20, av, b0); c21 = madd32(c21, av, b1); c22 = madd32(c22, av, b2);
-    a += 12; b += 48;
+    c20 = madd32(c20, av, b0); c21 = madd32(c21, av, b1);
   }
+  const alpha = reinterpret<f32>(alphaBits), beta = reinterpret<f32>(betaBits);
   const va = f32x4.splat(alpha);
   if (beta == 0) {
-    v128.store(c, f32x4.mul(va, c00)); v128.store(c, f32x4.mul(va, c01), 16); v128.store(c, f32x4.mul(va, c02), 32); c += ldc;
-    v128.store(c, f32x4.mul(va, c10)); v128.store(c, f32x4.mul(va, c11), 16); v128.store(c, f32x4.mul(va, c12), 32); c += ldc;
-    v128.store(c, f32x4.mul(va, c20)); v128.store(c, f32x4.mul(va, c21), 16); v128.store(c, f32x4.mul(va, c22), 32);
+    v128.store(c, f32x4.mul(va, c00)); v128.store(c, f32x4.mul(va, c01), 16); c += ldc;
+    v128.store(c, f32x4.mul(va, c10)); v128.store(c, f32x4.mul(va, c11), 16); c += ldc;
+    v128.store(c, f32x4.mul(va, c20)); v128.store(c, f32x4.mul(va, c21), 16); c += ldc;
+    v128.store(c, f32x4.mul(va, c30)); v128.store(c, f32x4.mul(va, c31), 16); c += ldc;
+    v128.store(c, f32x4.mul(va, c40)); v128.store(c, f32x4.mul(va, c41), 16);
   } else {
     const vb = f32x4.splat(beta);
     v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c)), f32x4.mul(va, c00)));
-    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c, 16)), f32x4.mul(va, c01)), 16);
-    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c, 32)), f32x4.mul(va, c02)), 32);
-    c += ldc;
+    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c, 16)), f32x4.mul(va, c01)), 16); c += ldc;
     v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c)), f32x4.mul(va, c10)));
-    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c, 16)), f32x4.mul(va, c11)), 16);
-    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c, 32)), f32x4.mul(va, c12)), 32);
-    c += ldc;
+    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c, 16)), f32x4.mul(va, c11)), 16); c += ldc;
     v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c)), f32x4.mul(va, c20)));
-    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c, 16)), f32x4.mul(va, c21)), 16);
-    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c, 32)), f32x4.mul(va, c22)), 32);
+    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c, 16)), f32x4.mul(va, c21)), 16); c += ldc;
+    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c)), f32x4.mul(va, c30)));
+    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c, 16)), f32x4.mul(va, c31)), 16); c += ldc;
+    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c)), f32x4.mul(va, c40)));
+    v128.store(c, f32x4.add(f32x4.mul(vb, v128.load(c, 16)), f32x4.mul(va, c41)), 16);
+  }
+}
+
+/** 5x4 f64 tile (relaxed build): micro5x8_f32's loop with f64x2, the same 10 + 2 + 3 registers. */
+function micro5x4_f64(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alphaBits: i64, betaBits: i64): void {
+  let c00 = f64x2.splat(0), c01 = f64x2.splat(0);
+  let c10 = f64x2.splat(0), c11 = f64x2.splat(0);
+  let c20 = f64x2.splat(0), c21 = f64x2.splat(0);
+  let c30 = f64x2.splat(0), c31 = f64x2.splat(0);
+  let c40 = f64x2.splat(0), c41 = f64x2.splat(0);
+  let b0 = v128.load(b), b1 = v128.load(b, 16);
+  let av = v128.load64_splat(a);
+  c00 = madd64(c00, av, b0); c01 = madd64(c01, av, b1);
+  av = v128.load64_splat(a, 8);
+  c10 = madd64(c10, av, b0); c11 = madd64(c11, av, b1);
+  av = v128.load64_splat(a, 16);
+  c20 = madd64(c20, av, b0); c21 = madd64(c21, av, b1);
+  const bEnd = b + <usize>kc * 32;
+  while (true) {
+    av = v128.load64_splat(a, 24);
+    c30 = madd64(c30, av, b0); c31 = madd64(c31, av, b1);
+    av = v128.load64_splat(a, 32);
+    c40 = madd64(c40, av, b0); c41 = madd64(c41, av, b1);
+    a += 40; b += 32;
+    if (b >= bEnd) break;
+    b0 = v128.load(b); b1 = v128.load(b, 16);
+    av = v128.load64_splat(a);
+    c00 = madd64(c00, av, b0); c01 = madd64(c01, av, b1);
+    av = v128.load64_splat(a, 8);
+    c10 = madd64(c10, av, b0); c11 = madd64(c11, av, b1);
+    av = v128.load64_splat(a, 16);
+    c20 = madd64(c20, av, b0); c21 = madd64(c21, av, b1);
+  }
+  const alpha = reinterpret<f64>(alphaBits), beta = reinterpret<f64>(betaBits);
+  const va = f64x2.splat(alpha);
+  if (beta == 0) {
+    v128.store(c, f64x2.mul(va, c00)); v128.store(c, f64x2.mul(va, c01), 16); c += ldc;
+    v128.store(c, f64x2.mul(va, c10)); v128.store(c, f64x2.mul(va, c11), 16); c += ldc;
+    v128.store(c, f64x2.mul(va, c20)); v128.store(c, f64x2.mul(va, c21), 16); c += ldc;
+    v128.store(c, f64x2.mul(va, c30)); v128.store(c, f64x2.mul(va, c31), 16); c += ldc;
+    v128.store(c, f64x2.mul(va, c40)); v128.store(c, f64x2.mul(va, c41), 16);
+  } else {
+    const vb = f64x2.splat(beta);
+    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c)), f64x2.mul(va, c00)));
+    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c, 16)), f64x2.mul(va, c01)), 16); c += ldc;
+    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c)), f64x2.mul(va, c10)));
+    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c, 16)), f64x2.mul(va, c11)), 16); c += ldc;
+    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c)), f64x2.mul(va, c20)));
+    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c, 16)), f64x2.mul(va, c21)), 16); c += ldc;
+    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c)), f64x2.mul(va, c30)));
+    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c, 16)), f64x2.mul(va, c31)), 16); c += ldc;
+    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c)), f64x2.mul(va, c40)));
+    v128.store(c, f64x2.add(f64x2.mul(vb, v128.load(c, 16)), f64x2.mul(va, c41)), 16);
   }
 }
 
 // @ts-ignore: decorator
 @inline function micro<T>(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: T, beta: T): void {
   if (RELAXED_TILE) {
-    if (sizeof<T>() == 8) micro3x6_f64(kc, a, b, c, ldc, <f64>alpha, <f64>beta);
-    else micro3x12_f32(kc, a, b, c, ldc, <f32>alpha, <f32>beta);
+    if (sizeof<T>() == 8) micro5x4_f64(kc, a, b, c, ldc, reinterpret<i64>(<f64>alpha), reinterpret<i64>(<f64>beta));
+    else micro5x8_f32(kc, a, b, c, ldc, reinterpret<i32>(<f32>alpha), reinterpret<i32>(<f32>beta));
   } else {
     if (sizeof<T>() == 8) micro2x8_f64(kc, a, b, c, ldc, <f64>alpha, <f64>beta);
     else micro2x16_f32(kc, a, b, c, ldc, <f32>alpha, <f32>beta);
@@ -344,7 +431,10 @@ function edgeTile<T>(kc: i32, a: usize, b: usize, c: usize, ldc: usize, alpha: T
 // The pieces syrk.ts reuses. A namespace of generics does not become wasm
 // exports (asc notes that with one AS235 warning).
 export namespace gemmParts {
+  /** The f64 slab depth (syrk_diag_f64's slabs). */
   export const KC = GEMM_KC;
+  // @ts-ignore: decorator
+  @inline export function kc<T>(): i32 { return kcOf<T>(); }
   export const MC = GEMM_MC;
   export const NC = GEMM_NC;
   // @ts-ignore: decorator
@@ -388,17 +478,22 @@ function gemmImpl<T>(transA: i32, transB: i32, m: i32, n: i32, k: i32, alpha: T,
   const sz = <usize>sizeof<T>();
   const MR = mrOf<T>();
   const NR = nrOf<T>();
-  const kcMax = min(k, GEMM_KC);
+  const KC = kcOf<T>();
+  const kcMax = min(k, KC);
   const mcMax = roundUp(min(m, GEMM_MC), MR);
   const ncMax = roundUp(min(n, GEMM_NC), NR);
   const ap = work;
   const bp = ap + <usize>(mcMax * kcMax) * sz;
   const tile = bp + <usize>(kcMax * ncMax) * sz;
   const ldcB = <usize>ldc * sz;
-  for (let jc = 0; jc < n; jc += GEMM_NC) {
-    const nc = min(GEMM_NC, n - jc);
-    for (let pc = 0; pc < k; pc += GEMM_KC) {
-      const kc = min(GEMM_KC, k - pc);
+  // Column blocks of equal width (a multiple of NR, at most ncMax): a narrow
+  // last block would repack all of A for a few columns.
+  const nBlocks = (n + GEMM_NC - 1) / GEMM_NC;
+  const ncb = roundUp((n + nBlocks - 1) / nBlocks, NR);
+  for (let jc = 0; jc < n; jc += ncb) {
+    const nc = min(ncb, n - jc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
       const bt: T = pc == 0 ? beta : <T>1;
       packB<T>(transB, kc, nc, b, ldb, pc, jc, bp);
       for (let ic = 0; ic < m; ic += GEMM_MC) {

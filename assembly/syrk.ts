@@ -60,7 +60,8 @@ function syrkLower<T>(n: i32, k: i32, alpha: T, a: usize, lda: i32, beta: T, c: 
   const MR = G.tileRows<T>();
   const NR = G.tileCols<T>();
   // The same carving of the workspace as gemm (sized for an n x n x k product).
-  const kcMax = min(k, G.KC);
+  const KC = G.kc<T>();
+  const kcMax = min(k, KC);
   const mcMax = roundUp(min(n, G.MC), MR);
   const ncMax = roundUp(min(n, G.NC), NR);
   const ap = work;
@@ -70,8 +71,8 @@ function syrkLower<T>(n: i32, k: i32, alpha: T, a: usize, lda: i32, beta: T, c: 
     const nc = min(G.NC, r1 - jc);
     const ib = max(r0, jc);            // rows above jc have no lower elements in this column block
     if (ib >= r1) continue;
-    for (let pc = 0; pc < k; pc += G.KC) {
-      const kc = min(G.KC, k - pc);
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = min(KC, k - pc);
       const bt: T = pc == 0 ? beta : <T>1;
       G.pack_b<T>(1, kc, nc, a, lda, pc, jc, bp);
       for (let ic = ib; ic < r1; ic += G.MC) {

@@ -44,10 +44,10 @@ export interface SyrkCall {
 
 // Products below this many multiply-adds run as one task (splitting costs more than it gains).
 const PARALLEL_MIN_MADDS = 1 << 21;
-// Row blocks start at multiples of 12, a multiple of the micro-kernel tile
-// height (MR = 2 in the portable build, 3 in the relaxed one: assembly/gemm.ts),
+// Row blocks start at multiples of 20, a multiple of the micro-kernel tile
+// height (MR = 2 in the portable build, 5 in the relaxed one: assembly/gemm.ts),
 // so no task cuts a register tile (that would cost edge tiles, never bits).
-const ROW_ALIGN = 12;
+const ROW_ALIGN = 20;
 // gram uses gemm(A, A^T) below this k (measured crossover ~12 at n = 2000).
 const GRAM_GEMM_BELOW_K = 12;
 
