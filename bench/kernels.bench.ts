@@ -2,7 +2,8 @@
 // MNIST shape): rbf, arora, relu NTK of depth 2, laplacian (and cauchy, nngp), ntkscope
 // on 1 and T threads against numpy's vectorised formulas (Gram via OpenBLAS, then
 // elementwise; laplacian via scipy.spatial.distance.cdist 'cityblock').
-//   node bench/run.mjs kernels [--quick] [--filter REGEX] [--threads N]   (BENCH_KERNELS_N=2000 for another N)
+//   node bench/run.mjs kernels [--quick] [--filter REGEX] [--threads N]   (BENCH_KERNELS_N=2000 for another N,
+//   BENCH_KERNELS_IMPLS=REGEX for some ntkscope rows only)
 // Target (issue "The NTK engine"): each under 3 s on two cores at N = 10,000.
 // The input is formulaMatrix(N, d, 7) (bench/lib.ts), rebuilt identically in python.
 // Rows: the default core ("auto": portable on Node 20 without the relaxed-SIMD flag)
@@ -46,8 +47,11 @@ main(async () => {
   const big = N >= 5000;
   const timeOptions = big ? { warmup: 1, minSamples: 2, maxSamples: 3 } : undefined;
 
+  // BENCH_KERNELS_IMPLS=REGEX runs only the ntkscope rows whose name matches (e.g. "relaxed" at N = 10,000)
+  const only = process.env.BENCH_KERNELS_IMPLS ? new RegExp(process.env.BENCH_KERNELS_IMPLS) : null;
   const ours = (name: string, ctx: Ctx | null, fn: (ctx: Ctx) => Promise<Matrix>): Impl =>
-    ({ name, kind: "ntkscope", fn: ctx ? () => fn(ctx) : undefined, skip: ctx ? null : "no pool", timeOptions });
+    only && !only.test(name) ? { name, kind: "ntkscope", skip: `BENCH_KERNELS_IMPLS=${only.source}`, timeOptions }
+      : { name, kind: "ntkscope", fn: ctx ? () => fn(ctx) : undefined, skip: ctx ? null : "no pool", timeOptions };
   const setup = `X = formula_matrix(${N}, ${d}, ${SEED}); g = ${gamma}
 sq = (X * X).sum(1)
 def relu_layer(K, d1, d2):

@@ -93,21 +93,30 @@ export async function runRows(ctx: Ctx, stage: string, m: number, n: number, sym
   }
 }
 
-// Fused Gram row ranges start at multiples of the micro-kernel tile heights (2 and 3).
-const GRAM_ROW_ALIGN = 12;
+// Fused Gram row ranges start at multiples of the micro-kernel tile heights (2 and 5).
+const GRAM_ROW_ALIGN = 20;
 
 /**
  * A symmetric Gram-based kernel of the n x d rows at px into `out`, fused (see the
- * header): `task(lo, hi, work)` names the core call for rows [lo, hi) with its own
- * SYRK workspace. perEntry: rough cost of one transform, in multiply-adds.
+ * header): `task(lo, hi, work, scratch)` names the core call for rows [lo, hi) with
+ * its own SYRK workspace and `scratchBytes` of scratch for the transform.
+ * perEntry: rough cost of one transform, in multiply-adds.
  */
 export async function fusedGramRows(ctx: Ctx, s: Scope, stage: string, px: number, n: number, d: number, perEntry: number,
-  task: (lo: number, hi: number, work: number) => Task): Promise<void> {
+  task: (lo: number, hi: number, work: number, scratch: number) => Task, scratchBytes = 0): Promise<void> {
   const core = ctx.core;
   const threads = threadsOf(ctx);
   const wb = core.exports.syrk_work_f64(n, d) as number;
-  const work = s.bytes(threads * wb, "syrk workspace");
-  await runRows(ctx, stage, n, n, "lower", (n * n * (d + perEntry)) / 2, (lo, hi, slot) => task(lo, hi, work + slot * wb), GRAM_ROW_ALIGN);
+  const sb = Math.ceil(scratchBytes / 16) * 16;
+  const work = s.bytes(threads * (wb + sb), "syrk workspace");
+  await runRows(ctx, stage, n, n, "lower", (n * n * (d + perEntry)) / 2,
+    (lo, hi, slot) => task(lo, hi, work + slot * wb, work + threads * wb + slot * sb), GRAM_ROW_ALIGN);
+}
+
+/** `threads` scratch buffers of the angle kernels' transform (inf_scratch_bytes each); slot k at base + k * bytes. */
+export function angleScratch(ctx: Ctx, s: Scope): { base: number; bytes: number } {
+  const bytes = ctx.core.exports.inf_scratch_bytes() as number;
+  return { base: s.bytes(threadsOf(ctx) * bytes, "kernel scratch"), bytes };
 }
 
 /** |x_i|^2 of the n x d rows at px as the Gram diagonal syrk computes (syrk_diag_f64). */
@@ -162,9 +171,10 @@ export async function classicKernel(ctx: Ctx, kind: ClassicKind, x: Matrix, x2?:
       }));
     } else if (sym && (kind === "rbf" || kind === "arora")) {
       const sq = gramDiag(ctx, s, px, m, d);
-      await fusedGramRows(ctx, s, stage, px, m, d, kind === "rbf" ? 16 : 32, (lo, hi, work) => kind === "rbf"
+      await fusedGramRows(ctx, s, stage, px, m, d, kind === "rbf" ? 16 : 32, (lo, hi, work, ws) => kind === "rbf"
         ? { fn: "kern_rbf_gram_f64", args: [lo, hi, m, d, px, d, out, m, sq, g, work] }
-        : { fn: "inf_gram_rows_f64", args: [0, 0, lo, hi, m, d, px, d, out, m, sq, 0, 0, 1, 1, 0, work] });
+        : { fn: "inf_gram_rows_f64", args: [0, 0, lo, hi, m, d, px, d, out, m, sq, 0, 0, 1, 1, 0, work, ws] },
+        kind === "rbf" ? 0 : core.exports.inf_scratch_bytes());
     } else {
       const { sq1, sq2 } = await gramInto(ctx, s, px, py, m, n, d, out, sym);
       if (kind === "rbf") {
@@ -172,9 +182,10 @@ export async function classicKernel(ctx: Ctx, kind: ClassicKind, x: Matrix, x2?:
           fn: "kern_transform_f64", args: [1, lo, hi, n, out, n, sq1, sq2, g, symi],
         }));
       } else if (kind === "arora") {
-        await runRows(ctx, stage, m, n, sym, m * n * 32, (lo, hi) => ({
+        const ws = angleScratch(ctx, s);
+        await runRows(ctx, stage, m, n, sym, m * n * 32, (lo, hi, slot) => ({
           fn: "inf_kernel_rows_f64",
-          args: [0, 0, lo, hi, m, n, d, px, d, py, d, out, n, sq1, sq2, 0, 0, 0, 1, 1, 0, symi],
+          args: [0, 0, lo, hi, m, n, d, px, d, py, d, out, n, sq1, sq2, 0, 0, 0, 1, 1, 0, symi, ws.base + slot * ws.bytes],
         }));
       } else {
         report(ctx, stage, m, m);

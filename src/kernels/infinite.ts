@@ -11,7 +11,7 @@ import type { Ctx } from "../runtime/context.js";
 import { NtkError } from "../runtime/errors.js";
 import { shapeOf } from "../matrix.js";
 import type { Matrix } from "../types.js";
-import { checkInputs, checkMemory, fusedGramRows, gramDiag, gramInto, runRows } from "./classic.js";
+import { angleScratch, checkInputs, checkMemory, fusedGramRows, gramDiag, gramInto, runRows } from "./classic.js";
 
 export const INFINITE_ACTIVATIONS = ["relu", "erf", "identity"] as const;
 export type InfiniteActivation = (typeof INFINITE_ACTIVATIONS)[number];
@@ -77,9 +77,9 @@ export async function infiniteKernel(ctx: Ctx, kind: "nngp" | "ntk", x: Matrix, 
       const sq = gramDiag(ctx, s, px, m, d);
       const tab = s.f64(m * tabLen, "diagonal table");
       core.exports.inf_diag_f64(act, m, sq, d, depth, w2, b2, tab);
-      await fusedGramRows(ctx, s, `kernel:${kind}`, px, m, d, perEntry, (lo, hi, work) => ({
-        fn: "inf_gram_rows_f64", args: [mode, act, lo, hi, m, d, px, d, out, m, sq, tab, depth, d, w2, b2, work],
-      }));
+      await fusedGramRows(ctx, s, `kernel:${kind}`, px, m, d, perEntry, (lo, hi, work, ws) => ({
+        fn: "inf_gram_rows_f64", args: [mode, act, lo, hi, m, d, px, d, out, m, sq, tab, depth, d, w2, b2, work, ws],
+      }), core.exports.inf_scratch_bytes());
       return { rows: m, cols: n, data: core.getF64(out, m * n) };
     }
     const { sq1, sq2 } = await gramInto(ctx, s, px, py, m, n, d, out, sym);
@@ -90,9 +90,10 @@ export async function infiniteKernel(ctx: Ctx, kind: "nngp" | "ntk", x: Matrix, 
       t2 = s.f64(n * tabLen, "diagonal table");
       core.exports.inf_diag_f64(act, n, sq2, d, depth, w2, b2, t2);
     }
-    await runRows(ctx, `kernel:${kind}`, m, n, sym, m * n * perEntry, (lo, hi) => ({
+    const ws = angleScratch(ctx, s);
+    await runRows(ctx, `kernel:${kind}`, m, n, sym, m * n * perEntry, (lo, hi, slot) => ({
       fn: "inf_kernel_rows_f64",
-      args: [mode, act, lo, hi, m, n, d, px, d, py, d, out, n, sq1, sq2, t1, t2, depth, d, w2, b2, sym ? 1 : 0],
+      args: [mode, act, lo, hi, m, n, d, px, d, py, d, out, n, sq1, sq2, t1, t2, depth, d, w2, b2, sym ? 1 : 0, ws.base + slot * ws.bytes],
     }));
     return { rows: m, cols: n, data: core.getF64(out, m * n) };
   });

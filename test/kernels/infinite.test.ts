@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { classicKernel } from "../../src/kernels/classic.js";
 import { infiniteKernel } from "../../src/kernels/infinite.js";
 import type { Matrix } from "../../src/types.js";
+import { Core } from "../../src/runtime/core.js";
 import { getCtx } from "../helpers/core.js";
 import { loadJson } from "../helpers/npy-fixture.js";
 import { fakePool, frobRel, maxRelErr, minEig } from "../helpers/compare.js";
@@ -151,6 +152,52 @@ describe("angles stay accurate for nearly parallel pairs", () => {
       }
     }
   });
+});
+
+describe("the f64x2 strips give the scalar path's bits", () => {
+  // Columns (j, j+1) of a row run through the f64x2 strips; a lone column (X2 with one
+  // row) takes the scalar pair_value. Pairs chosen to hit every lane select: nearly
+  // parallel and antiparallel (recomputed from the vectors), exact duplicates, zero rows,
+  // an exactly orthogonal pair (k = 0), obtuse angles (k < 0 at the input), and small
+  // angles that reach the atan(t) - t series in deeper layers; neighbours of a lane mix
+  // the rare scalar-input path with the ordinary one.
+  const a = [1, 2, 0, -1, 3, 1], p = [0.5, -1, 2, 1, 0, -0.25], b = [-2, 0.5, 1, 1, -1, 2];
+  const lin = (u: number[], s: number, v: number[], t: number) => u.map((ui, k) => s * ui + t * v[k]);
+  const Xr = [a, Array(6).fill(0), b, lin(a, -3, p, 0), lin(b, 1e-3, p, 1e-3)];
+  const Yr = [lin(a, 1, p, 1e-9), lin(a, -1, p, 1e-9), lin(a, 1 + 2 ** -20, p, 0), a, lin(a, 1, p, 1e-5), lin(a, 1, p, 0.05),
+    lin(a, 1, p, 0.2), [2, -1, 0, 0, 0, 0], lin(a, -1, p, 0.3), Array(6).fill(0), b, lin(b, -1, a, 0.01),
+    lin(a, 1, p, 0.12), lin(b, 1, p, 0.5), lin(p, 1, a, 0.7), lin(b, 2, p, -0.04), lin(a, 0.5, b, 0.5), lin(b, 1, a, -0.2)];
+  const X6 = mat(Xr.length, 6, Xr.flat()), Y6 = mat(Yr.length, 6, Yr.flat());
+  const bits = (v: number) => { const f = new Float64Array([v]); return new BigUint64Array(f.buffer)[0].toString(16); };
+  // a wide X2 (several strips of columns, and the diagonal tables read at each strip's offset)
+  const Wr = Array.from({ length: 300 }, (_, j) => Array.from({ length: 6 }, (_, k) => Math.sin(0.7 * j + 1.3 * k) + (k === j % 6 ? 0.5 : 0)));
+  const W6 = mat(300, 6, Wr.flat());
+  const sameBits = async (run: (x2: Matrix) => Promise<Matrix>, what: string) => {
+    for (const [Y, rows, cols] of [[Y6, Yr, Yr.map((_, j) => j)], [W6, Wr, [0, 1, 126, 127, 128, 129, 254, 255, 256, 298, 299]]] as const) {
+      const full = await run(Y);
+      for (const j of cols) {
+        const single = await run(mat(1, 6, rows[j]));
+        for (let i = 0; i < X6.rows; i++) {
+          const v = full.data[i * Y.rows + j], s = single.data[i];
+          expect(bits(v), `${what}: pair (${i}, ${j}) of ${Y.rows}: ${v} (lanes) vs ${s} (scalar)`).toBe(bits(s));
+        }
+      }
+    }
+  };
+  for (const simd of ["auto", "portable"] as const) {
+    it(`arora, relu and erf NNGP/NTK at depths 1-3, with and without bias (${simd} core)`, async () => {
+      const ctx = simd === "auto" ? await getCtx() : { core: await Core.create({ simd }), pool: null };
+      await sameBits((x2) => classicKernel(ctx, "arora", X6, x2), "arora");
+      for (const activation of ["relu", "erf"]) {
+        for (const [depth, wStd, bStd] of [[1, 1, 0], [2, 1, 0], [3, 1.4, 0.1], [2, 0.7, 1.5]]) {
+          const opts = { arch: [6, ...Array(depth).fill(16), 1], activation, wStd, bStd };
+          for (const kind of ["nngp", "ntk"] as const) {
+            await sameBits((x2) => infiniteKernel(ctx, kind, X6, x2, opts), `${kind} ${activation} depth ${depth} W ${wStd} b ${bStd}`);
+          }
+        }
+      }
+    });
+  }
 });
 
 describe("the core's branch-free atan2", () => {
