@@ -279,6 +279,20 @@ export function kern_exp_neg_f64(n: i32, x: usize, out: usize): void {
   return exp_neg_x2(f64x2.mul(ng, f64x2.pmax(f64x2.splat(0), dist)));
 }
 
+/** row[j] = exp(-g max(0, ni + nj[j] - 2 row[j])) for j in [j0, j1), two at a time (ng = splat(-g)). */
+// @ts-ignore: decorator
+@inline function rbf_span(row: usize, ni: v128, nj: usize, j0: i32, j1: i32, ng: v128): void {
+  let j = j0;
+  for (; j + 2 <= j1; j += 2) {
+    const p = row + (<usize>j << 3);
+    v128.store(p, rbf_x2(ni, v128.load(nj + (<usize>j << 3)), v128.load(p), ng));
+  }
+  if (j < j1) {
+    const p = row + (<usize>j << 3);
+    store<f64>(p, f64x2.extract_lane(rbf_x2(ni, f64x2.splat(load<f64>(nj + (<usize>j << 3))), f64x2.splat(load<f64>(p)), ng), 0));
+  }
+}
+
 // ---------------------------------------------------------------- fused Gram + transform (symmetric)
 
 /**
@@ -298,16 +312,7 @@ export function kern_rbf_gram_f64(i0: i32, i1: i32, n: i32, d: i32, x: usize, ld
     syrkParts.lower(n, d, x, ldx, k, ldk, ib, ie, work);
     for (let i = ib; i < ie; i++) {
       const row = k + <usize>i * bk;
-      const ni = f64x2.splat(load<f64>(sq + (<usize>i << 3)));
-      let j = 0;
-      for (; j + 2 <= i; j += 2) {
-        const p = row + (<usize>j << 3);
-        v128.store(p, rbf_x2(ni, v128.load(sq + (<usize>j << 3)), v128.load(p), ng));
-      }
-      if (j < i) {
-        const p = row + (<usize>j << 3);
-        store<f64>(p, f64x2.extract_lane(rbf_x2(ni, f64x2.splat(load<f64>(sq + (<usize>j << 3))), f64x2.splat(load<f64>(p)), ng), 0));
-      }
+      rbf_span(row, f64x2.splat(load<f64>(sq + (<usize>i << 3))), sq, 0, i, ng);
       store<f64>(row + (<usize>i << 3), 1.0);
     }
     syrkParts.mirror(ib, ie, k, ldk);
@@ -334,14 +339,7 @@ export function kern_transform_f64(kind: i32, i0: i32, i1: i32, n: i32, k: usize
       const ng = f64x2.splat(-g);
       let j = j0;
       if (sym) { store<f64>(row + (<usize>j << 3), 1.0); j++; }   // distance 0
-      for (; j + 2 <= n; j += 2) {
-        const p = row + (<usize>j << 3);
-        v128.store(p, rbf_x2(ni, v128.load(n2 + (<usize>j << 3)), v128.load(p), ng));
-      }
-      if (j < n) {
-        const p = row + (<usize>j << 3);
-        store<f64>(p, f64x2.extract_lane(rbf_x2(ni, f64x2.splat(load<f64>(n2 + (<usize>j << 3))), f64x2.splat(load<f64>(p)), ng), 0));
-      }
+      rbf_span(row, ni, n2, j, n, ng);
     } else if (kind == 3) {
       for (let j = j0; j < n; j++) { const p = row + (<usize>j << 3); store<f64>(p, 1.0 / load<f64>(p)); }
     }

@@ -24,7 +24,6 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
         @builtin(local_invocation_index) li: u32) {
   let tileRow = wg.y * 64u;
   let tileCol = wg.x * 64u;
-  if (tile_skipped(tileRow, tileCol)) { return; }  // uniform per workgroup
   let tx = lid.x;
   let ty = lid.y;
   var acc0 = vec4<f32>(0.0); var acc1 = vec4<f32>(0.0); var acc2 = vec4<f32>(0.0); var acc3 = vec4<f32>(0.0);

@@ -52,7 +52,6 @@ fn main(@builtin(workgroup_id) wg: vec3<u32>, @builtin(local_invocation_id) lid:
         @builtin(local_invocation_index) li: u32) {
   let tileRow = wg.y * 64u;
   let tileCol = wg.x * 64u;
-  if (tile_skipped(tileRow, tileCol)) { return; }
   let tx = lid.x;
   let ty = lid.y;
   // phase 1: GG (or 1)

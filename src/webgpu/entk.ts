@@ -179,22 +179,16 @@ export async function gpuEntk(gpu: GpuContext, m: Mlp, x: Matrix, opts: GpuEntkO
       for (let l = 1; l < L; l++) terms.push({ hasG: false, gl: 0, h: l, a2: 1, b2: 0 });
     }
     const nA = x.rows, nB = opts.x2 ? opts.x2.rows : x.rows;
-    const pipes = new Map<boolean, GPUComputePipeline[]>();
-    const pipesFor = async (upper: boolean) => {
-      let p = pipes.get(upper);
-      if (!p) {
-        p = await Promise.all(terms.map((t, i) => gpu.pipelines.get("layered_gram", SHADERS.layered, { UPPER: upper, HAS_G: t.hasG, FIRST: i === 0 })));
-        pipes.set(upper, p);
-      }
-      return p;
-    };
+    let pipes: GPUComputePipeline[] | null = null;
+    const pipesFor = async () =>
+      (pipes ??= await Promise.all(terms.map((t, i) => gpu.pipelines.get("layered_gram", SHADERS.layered, { HAS_G: t.hasG, FIRST: i === 0 }))));
     /**
      * Runs every term over `blocks` of P x Q. heads = [c, c']: the G Grams over
      * head c's columns of P and head c''s of Q (outputs "full"), else over all heads.
      */
-    const pass = async (P: Features, Q: Features, blocks: Block[], upper: boolean, heads: [number, number] | null,
+    const pass = async (P: Features, Q: Features, blocks: Block[], heads: [number, number] | null,
       consume: (b: Block, v: Float32Array) => void) => {
-      const pp = await pipesFor(upper);
+      const pp = await pipesFor();
       await runBlocks(gpu, job, blocks, (b: Block, buf, enc) => {
         const pa = Math.floor(b.r0 / S), pb = Math.floor(b.c0 / S);
         const ra = b.r0 - pa * S, rb = b.c0 - pb * S;
@@ -205,7 +199,7 @@ export async function gpuEntk(gpu: GpuContext, m: Mlp, x: Matrix, opts: GpuEntkO
           // one head's columns [c wp, (c + 1) wp) of the signals, or all of them
           const kw = t.hasG && heads ? wp[t.gl] : ld;
           const oa = t.hasG && heads ? heads[0] * wp[t.gl] : 0, ob = t.hasG && heads ? heads[1] * wp[t.gl] : 0;
-          const params = job.uniform([ld, ld, b.nc, kw / 32, (ra * ld + oa) / 4, (rb * ld + ob) / 4, 0, 0, b.r0, b.c0, 1, 4, 1, 0, 0, 0], [10, 13]);
+          const params = job.uniform([ld, ld, b.nc, kw / 32, (ra * ld + oa) / 4, (rb * ld + ob) / 4, 0, 0, 0, 0, 1, 4, 1, 0, 0, 0], [10, 13]);
           const lp = job.uniform([hw, hw, hw / 32, (ra * hw) / 4, (rb * hw) / 4, t.a2, t.b2, c0], [5, 6, 7]);
           const cp = enc.beginComputePass();
           cp.setPipeline(pp[i]);
@@ -230,11 +224,11 @@ export async function gpuEntk(gpu: GpuContext, m: Mlp, x: Matrix, opts: GpuEntkO
       const ld = nB * C, out = new Float64Array(nA * C * ld);
       for (let c = 0; c < C; c++) {
         for (let c2 = sym ? c : 0; c2 < C; c2++) {
-          // symmetric: head pairs c <= c'; (c, c) is itself symmetric (upper tiles, mirrored),
-          // (c, c') for c < c' is written with its transpose (c', c)
-          const mode = !sym ? 0 : c === c2 ? 1 : 2;
-          const blocks = outputBlocks(gpu, nA, nB, S, S, { upper: mode === 1, blockBytes: opts.blockBytes });
-          await pass(A, B, blocks, mode === 1, [c, c2], (b, v) => storeHeads(out, ld, b, v, C, c, c2, mode));
+          // symmetric: head pairs c <= c'; (c, c) computed whole like the trace kernel below
+          // (exactly symmetric), (c, c') for c < c' written with its transpose (c', c)
+          const transpose = sym && c !== c2;
+          const blocks = outputBlocks(gpu, nA, nB, S, S, { blockBytes: opts.blockBytes });
+          await pass(A, B, blocks, [c, c2], (b, v) => storeHeads(out, ld, b, v, C, c, c2, transpose));
         }
       }
       return { rows: nA * C, cols: nB * C, data: out, precision: "f32" };
@@ -244,7 +238,7 @@ export async function gpuEntk(gpu: GpuContext, m: Mlp, x: Matrix, opts: GpuEntkO
     // whole rows out beats computing half and mirroring on the CPU (which was 2/3
     // of the time at N = 10,000 on an H100)
     const out = new Float64Array(nA * nB);
-    await pass(A, B, outputBlocks(gpu, nA, nB, S, S, { blockBytes: opts.blockBytes }), false, null, (b, v) => storeBlock(out, nB, b, v));
+    await pass(A, B, outputBlocks(gpu, nA, nB, S, S, { blockBytes: opts.blockBytes }), null, (b, v) => storeBlock(out, nB, b, v));
     let K: Matrix = { rows: nA, cols: nB, data: out };
     if (kind === "trntk") {
       // self-kernels of a cross kernel: the diagonal tiles of each set's own Gram
@@ -253,7 +247,7 @@ export async function gpuEntk(gpu: GpuContext, m: Mlp, x: Matrix, opts: GpuEntkO
         const d = new Float64Array(n);
         const tiles: Block[] = [];
         for (let r0 = 0; r0 < n; r0 += TILE) tiles.push({ r0, nr: TILE, c0: r0, nc: TILE, rows: Math.min(TILE, n - r0), cols: Math.min(TILE, n - r0) });
-        await pass(F, F, tiles, true, null, (b, v) => { for (let i = 0; i < b.rows; i++) d[b.r0 + i] = v[i * b.nc + i]; });
+        await pass(F, F, tiles, null, (b, v) => { for (let i = 0; i < b.rows; i++) d[b.r0 + i] = v[i * b.nc + i]; });
         return d;
       };
       const dA = sym ? diagonal(K) : await selfDiag(A, nA);
@@ -268,16 +262,16 @@ export async function gpuEntk(gpu: GpuContext, m: Mlp, x: Matrix, opts: GpuEntkO
 
 /**
  * Block b of head pair (c, c2) into the NC x N2C result (row i*C + c, column
- * j*C + c2, leading dimension ld). mode 0: as is; 1: the upper triangle (j >= i)
- * and its mirror; 2: the entries and their transposes (head pair (c2, c)).
+ * j*C + c2, leading dimension ld); transpose: also the entries' transposes
+ * (head pair (c2, c)).
  */
-function storeHeads(out: Float64Array, ld: number, b: Block, v: Float32Array, C: number, c: number, c2: number, mode: 0 | 1 | 2): void {
+function storeHeads(out: Float64Array, ld: number, b: Block, v: Float32Array, C: number, c: number, c2: number, transpose: boolean): void {
   for (let i = 0; i < b.rows; i++) {
     const gi = b.r0 + i, src = i * b.nc, row = gi * C + c;
-    for (let j = mode === 1 ? Math.max(0, gi - b.c0) : 0; j < b.cols; j++) {
+    for (let j = 0; j < b.cols; j++) {
       const col = (b.c0 + j) * C + c2, val = v[src + j];
       out[row * ld + col] = val;
-      if (mode === 2 || (mode === 1 && b.c0 + j > gi)) out[col * ld + row] = val;
+      if (transpose) out[col * ld + row] = val;
     }
   }
 }

@@ -36,7 +36,6 @@ export interface NtCall {
   ar0: number; br0: number; m: number; n: number;
   out: GPUBuffer; offC?: number; ldc: number;
   alpha?: number;
-  upper?: boolean; row0?: number; col0?: number;
   /** 0 store, 1 scale by D, 2 accumulate */
   epi?: 0 | 1 | 2;
   d?: { buf: GPUBuffer; off: number; ld: number; rep: number };
@@ -53,11 +52,11 @@ export async function encodeNt(gpu: GpuContext, job: Job, enc: GPUCommandEncoder
   for (let pc = 0; pc < kPanels; pc++) {
     const sa = panelShape(a, pa, pc), sb = panelShape(b, pb, pc);
     const epi = pc === 0 ? (c.epi ?? 0) : 2;
-    const pipe = await gpu.pipelines.get("gemm_nt", SHADERS.gemmNt, { UPPER: !!c.upper, EPI: epi });
+    const pipe = await gpu.pipelines.get("gemm_nt", SHADERS.gemmNt, { EPI: epi });
     const params = job.uniform([
       sa.ld, sb.ld, c.ldc, (c.kLen ?? sa.ld) / 32,
       ((c.ar0 - sa.r0) * sa.ld + (c.aCol0 ?? 0)) / 4, ((c.br0 - sb.r0) * sb.ld) / 4, (c.offC ?? 0) / 4, (c.d?.off ?? 0) / 4,
-      c.row0 ?? 0, c.col0 ?? 0, c.alpha ?? 1, c.d?.ld ?? 4,
+      0, 0, c.alpha ?? 1, c.d?.ld ?? 4,
       c.d?.rep ?? 1, 0, 0, 0,
     ], [10]);
     const bufA = a.panels[pa][pc], bufB = b.panels[pb][pc];
