@@ -244,26 +244,38 @@ const EXP_P5: f64 = 4.13813679705723846039e-08;
 const EXP_SHIFT: f64 = 6755399441055744.0;        // 1.5 * 2^52: adding it rounds to an integer
 const EXP_MIN: f64 = -745.1332191019412;          // exp(x) < 2^-1075 (rounds to 0) below this
 
-function exp_neg_x2(x: v128): v128 {
-  const shift = f64x2.splat(EXP_SHIFT);
-  const kd = f64x2.add(f64x2.mul(x, f64x2.splat(EXP_INV_LN2)), shift);
-  const kf = f64x2.sub(kd, shift);                    // k = nearest(x / ln2), exactly
-  const hi = f64x2.sub(x, f64x2.mul(kf, f64x2.splat(EXP_LN2_HI)));
-  const lo = f64x2.mul(kf, f64x2.splat(EXP_LN2_LO));
+// Constants splat-loaded from a table (one vmovddup each; V8 builds a v128.const
+// from immediates in several instructions), in the order exp_neg_x2 uses them.
+const EC_SHIFT = 0, EC_INV_LN2 = 1, EC_LN2_HI = 2, EC_LN2_LO = 3, EC_P1 = 4, EC_P2 = 5, EC_P3 = 6, EC_P4 = 7,
+  EC_P5 = 8, EC_TWO = 9, EC_ONE = 10, EC_HALF = 11, EC_BIAS = 12, EC_MIN = 13;
+const EXP_CT = memory.data<f64>([
+  EXP_SHIFT, EXP_INV_LN2, EXP_LN2_HI, EXP_LN2_LO, EXP_P1, EXP_P2, EXP_P3, EXP_P4, EXP_P5, 2.0, 1.0, 0.5,
+  4503599627371519.0,                               // 2^52 + 1023: adding it puts k + 1023 in the low bits
+  EXP_MIN,
+]);
+// @ts-ignore: decorator
+@inline function ec(i: i32): v128 { return v128.load64_splat(EXP_CT + (<usize>i << 3)); }
+
+// @ts-ignore: decorator
+@inline function exp_neg_x2(x: v128): v128 {
+  const kd = f64x2.add(f64x2.mul(x, ec(EC_INV_LN2)), ec(EC_SHIFT));
+  const kf = f64x2.sub(kd, ec(EC_SHIFT));            // k = nearest(x / ln2), exactly
+  const hi = f64x2.sub(x, f64x2.mul(kf, ec(EC_LN2_HI)));
+  const lo = f64x2.mul(kf, ec(EC_LN2_LO));
   const r = f64x2.sub(hi, lo);
   const t = f64x2.mul(r, r);
-  const p = f64x2.add(f64x2.splat(EXP_P1), f64x2.mul(t, f64x2.add(f64x2.splat(EXP_P2), f64x2.mul(t,
-    f64x2.add(f64x2.splat(EXP_P3), f64x2.mul(t, f64x2.add(f64x2.splat(EXP_P4), f64x2.mul(t, f64x2.splat(EXP_P5)))))))));
+  const p = f64x2.add(ec(EC_P1), f64x2.mul(t, f64x2.add(ec(EC_P2), f64x2.mul(t,
+    f64x2.add(ec(EC_P3), f64x2.mul(t, f64x2.add(ec(EC_P4), f64x2.mul(t, ec(EC_P5)))))))));
   const c = f64x2.sub(r, f64x2.mul(t, p));
-  const q = f64x2.div(f64x2.mul(r, c), f64x2.sub(f64x2.splat(2.0), c));
-  const y = f64x2.sub(f64x2.splat(1.0), f64x2.sub(f64x2.sub(lo, q), hi));
-  // k as an integer (the low bits of kd), split k = k1 + k2 with both powers normal
-  const ki = i64x2.sub(kd, shift);
-  const k1 = i64x2.shr_s(ki, 1), k2 = i64x2.sub(ki, k1);
-  const bias = i64x2.splat(1023);
-  const s1 = i64x2.shl(i64x2.add(k1, bias), 52), s2 = i64x2.shl(i64x2.add(k2, bias), 52);
+  const q = f64x2.div(f64x2.mul(r, c), f64x2.sub(ec(EC_TWO), c));
+  const y = f64x2.sub(ec(EC_ONE), f64x2.sub(f64x2.sub(lo, q), hi));
+  // 2^k as two normal powers 2^k1 2^k2, k1 = floor(k / 2), k2 = k - k1 (both exact in
+  // f64; wasm has no i64x2 arithmetic shift right that x64 does in one instruction):
+  // k1 + 1023 + 2^52 holds k1 + 1023 in its low mantissa bits, shifted into the exponent
+  const k1 = f64x2.floor(f64x2.mul(kf, ec(EC_HALF))), k2 = f64x2.sub(kf, k1);
+  const s1 = i64x2.shl(f64x2.add(k1, ec(EC_BIAS)), 52), s2 = i64x2.shl(f64x2.add(k2, ec(EC_BIAS)), 52);
   const v = f64x2.mul(f64x2.mul(y, s1), s2);
-  return v128.andnot(v, f64x2.lt(x, f64x2.splat(EXP_MIN)));
+  return v128.andnot(v, f64x2.lt(x, ec(EC_MIN)));
 }
 
 /** out[i] = exp(x[i]) for x[i] <= 0 with exp_neg_x2 (exported for its accuracy test). */
