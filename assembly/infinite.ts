@@ -79,9 +79,11 @@ const AT10: f64 = 1.62858201153657823623e-02;
   const ax = Math.abs(x);
   const swap = y > ax;
   const num = select<f64>(ax, y, swap), den = select<f64>(y, ax, swap);
-  let t = den > 0 ? num / den : 0.0;
-  const red = t > TAN_PI_8;
-  t = select<f64>((t - 1.0) / (t + 1.0), t, red);
+  // above tan(pi/8) the reduced argument (t - 1)/(t + 1) in one division, as
+  // (num - den)/(num + den): one division per angle instead of two (the strips are
+  // bound by the divider), and no rounding of t before the reduction
+  const red = num > TAN_PI_8 * den;
+  const t = den > 0 ? select<f64>(num - den, num, red) / select<f64>(num + den, den, red) : 0.0;
   const z = t * t, w = z * z;
   // musl's split into two shorter Horner chains (odd and even powers of w)
   const s1 = z * (AT0 + w * (AT2 + w * (AT4 + w * (AT6 + w * (AT8 + w * AT10)))));
@@ -324,20 +326,31 @@ const CT = memory.data<f64>([
 }
 
 // atan2_nonneg in two halves, so that a strip can run them as separate stages: the
-// quotient t = min/max of the operands (ax = |x|), then the reduction and polynomial,
-// which give the angle for x >= 0 (-0 included). Every caller here has x >= 0 (|k|,
-// or a square root), where atan2_nonneg's final "pi - a when x < 0" never applies.
+// (reduced) quotient t of the operands (ax = |x|), then the polynomial, which give the
+// angle for x >= 0 (-0 included). Every caller here has x >= 0 (|k|, or a square root),
+// where atan2_nonneg's final "pi - a when x < 0" never applies. The tail takes the
+// swap and reduction masks, which its stage recomputes from the operands
+// (atan2_masks_x2) rather than keeping them in scratch.
+let m_swap: v128 = v128.splat<i64>(0);
+let m_red: v128 = v128.splat<i64>(0);
+// @ts-ignore: decorator
+@inline function atan2_masks_x2(y: v128, ax: v128): void {
+  const swap = f64x2.gt(y, ax);
+  m_swap = swap;
+  m_red = f64x2.gt(sel(ax, y, swap), f64x2.mul(cv(C_TAN_PI_8), sel(y, ax, swap)));
+}
+
 // @ts-ignore: decorator
 @inline function atan2_head_x2(y: v128, ax: v128): v128 {
   const swap = f64x2.gt(y, ax);
   const num = sel(ax, y, swap), den = sel(y, ax, swap);
-  return sel(f64x2.div(num, den), cv(C_ZERO), f64x2.gt(den, cv(C_ZERO)));
+  const red = f64x2.gt(num, f64x2.mul(cv(C_TAN_PI_8), den));
+  const t = f64x2.div(sel(f64x2.sub(num, den), num, red), sel(f64x2.add(num, den), den, red));
+  return sel(t, cv(C_ZERO), f64x2.gt(den, cv(C_ZERO)));
 }
 
 // @ts-ignore: decorator
-@inline function atan2_tail_x2(t: v128, swap: v128): v128 {
-  const red = f64x2.gt(t, cv(C_TAN_PI_8));
-  t = sel(f64x2.div(f64x2.sub(t, cv(C_ONE)), f64x2.add(t, cv(C_ONE))), t, red);
+@inline function atan2_tail_x2(t: v128, swap: v128, red: v128): v128 {
   const z = f64x2.mul(t, t), w = f64x2.mul(z, z);
   let s1 = f64x2.add(cv(C_AT + 8), f64x2.mul(w, cv(C_AT + 10)));
   s1 = f64x2.add(cv(C_AT + 6), f64x2.mul(w, s1));
@@ -360,14 +373,7 @@ const CT = memory.data<f64>([
 let t_a: v128 = v128.splat<i64>(0);
 let t_b: v128 = v128.splat<i64>(0);
 // @ts-ignore: decorator
-@inline function atan2_tail_2v(ta: v128, swa: v128, tb: v128, swb: v128): void {
-  const one = cv(C_ONE);
-  const reda = f64x2.gt(ta, cv(C_TAN_PI_8));
-  const redb = f64x2.gt(tb, cv(C_TAN_PI_8));
-  const qa = f64x2.div(f64x2.sub(ta, one), f64x2.add(ta, one));
-  const qb = f64x2.div(f64x2.sub(tb, one), f64x2.add(tb, one));
-  ta = sel(qa, ta, reda);
-  tb = sel(qb, tb, redb);
+@inline function atan2_tail_2v(ta: v128, swa: v128, reda: v128, tb: v128, swb: v128, redb: v128): void {
   const za = f64x2.mul(ta, ta), zb = f64x2.mul(tb, tb);
   const wa = f64x2.mul(za, za), wb = f64x2.mul(zb, zb);
   let s1a = f64x2.add(cv(C_AT + 8), f64x2.mul(wa, cv(C_AT + 10)));
@@ -444,8 +450,10 @@ function arora_pairs_x2(j0: i32, j1: i32, jd: i32, row: usize, nis: f64, xi: usi
     for (; j2 + 4 <= je; j2 += 4) {
       const o = <usize>(j2 - js) << 3, p = row + (<usize>j2 << 3);
       const ga = v128.load(p), gb = v128.load(p, 16);
-      atan2_tail_2v(v128.load(ws + o, W_T), f64x2.gt(v128.load(ws + o, W_S), f64x2.abs(ga)),
-        v128.load(ws + o, W_T + 16), f64x2.gt(v128.load(ws + o, W_S + 16), f64x2.abs(gb)));
+      atan2_masks_x2(v128.load(ws + o, W_S), f64x2.abs(ga));
+      const swa = m_swap, reda = m_red;
+      atan2_masks_x2(v128.load(ws + o, W_S + 16), f64x2.abs(gb));
+      atan2_tail_2v(v128.load(ws + o, W_T), swa, reda, v128.load(ws + o, W_T + 16), m_swap, m_red);
       const tha = f64x2.mul(t_a, cv(C_I2P)), thb = f64x2.mul(t_b, cv(C_I2P));
       v128.store(p, sel(f64x2.mul(ga, f64x2.sub(cv(C_HALF), tha)), f64x2.mul(ga, tha), f64x2.ge(ga, cv(C_ZERO))));
       v128.store(p, sel(f64x2.mul(gb, f64x2.sub(cv(C_HALF), thb)), f64x2.mul(gb, thb), f64x2.ge(gb, cv(C_ZERO))), 16);
@@ -453,7 +461,8 @@ function arora_pairs_x2(j0: i32, j1: i32, jd: i32, row: usize, nis: f64, xi: usi
     for (let j = j2; j < je; j += 2) {
       const o = <usize>(j - js) << 3, p = row + (<usize>j << 3);
       const g = v128.load(p);
-      const th = f64x2.mul(atan2_tail_x2(v128.load(ws + o, W_T), f64x2.gt(v128.load(ws + o, W_S), f64x2.abs(g))), cv(C_I2P));
+      atan2_masks_x2(v128.load(ws + o, W_S), f64x2.abs(g));
+      const th = f64x2.mul(atan2_tail_x2(v128.load(ws + o, W_T), m_swap, m_red), cv(C_I2P));
       v128.store(p, sel(f64x2.mul(g, f64x2.sub(cv(C_HALF), th)), f64x2.mul(g, th), f64x2.ge(g, cv(C_ZERO))));
     }
   }
@@ -503,35 +512,39 @@ function strip_input_x2(j: i32, len: i32, jd: i32, row: usize, nis: f64, xi: usi
   }
   // 2: theta (or phi = pi - theta for k < 0) = atan2(s, |k|), atan(t) - t and the
   // series test t < 1/8 for the scalar code's t = s / |k| (s / -k for k < 0, s / k for
-  // k > 0): where s <= |k| (no swap) and k != 0 the quotient is that same division;
-  // where s > |k|, t > 1 and the series is not taken (k = 0 takes neither branch)
+  // k > 0): where s <= |k| (no swap) and s / |k| <= tan(pi/8) (no reduction) the
+  // stored quotient is that same division; where s > |k| or the quotient was reduced,
+  // the scalar t > 1/8 and the series is not taken (k = 0 takes neither branch)
   let c2 = 0;
   for (; c2 + 4 <= len; c2 += 4) {
     const o = <usize>c2 << 3;
     const ta = v128.load(ws + o, W_T), tb = v128.load(ws + o, W_T + 16);
-    const swa = f64x2.gt(v128.load(ws + o, W_S), f64x2.abs(v128.load(ws + o, W_K)));
-    const swb = f64x2.gt(v128.load(ws + o, W_S + 16), f64x2.abs(v128.load(ws + o, W_K + 16)));
-    const neara = v128.andnot(f64x2.lt(ta, cv(C_SMALL)), swa);
-    const nearb = v128.andnot(f64x2.lt(tb, cv(C_SMALL)), swb);
+    atan2_masks_x2(v128.load(ws + o, W_S), f64x2.abs(v128.load(ws + o, W_K)));
+    const swa = m_swap, reda = m_red;
+    atan2_masks_x2(v128.load(ws + o, W_S + 16), f64x2.abs(v128.load(ws + o, W_K + 16)));
+    const swb = m_swap, redb = m_red;
+    const neara = v128.andnot(f64x2.lt(ta, cv(C_SMALL)), v128.or(swa, reda));
+    const nearb = v128.andnot(f64x2.lt(tb, cv(C_SMALL)), v128.or(swb, redb));
     v128.store(ws + o, neara, W_NEAR);
     v128.store(ws + o, nearb, W_NEAR + 16);
     if (v128.any_true(v128.or(neara, nearb))) {
       v128.store(ws + o, atan_minus_id_x2(ta), W_AM);
       v128.store(ws + o, atan_minus_id_x2(tb), W_AM + 16);
     }
-    atan2_tail_2v(ta, swa, tb, swb);
+    atan2_tail_2v(ta, swa, reda, tb, swb, redb);
     v128.store(ws + o, t_a, W_T);
     v128.store(ws + o, t_b, W_T + 16);
   }
   for (let c = c2; c < len; c += 2) {
     const o = <usize>c << 3;
     const t = v128.load(ws + o, W_T);
-    const swap = f64x2.gt(v128.load(ws + o, W_S), f64x2.abs(v128.load(ws + o, W_K)));
-    const near = v128.andnot(f64x2.lt(t, cv(C_SMALL)), swap);
+    atan2_masks_x2(v128.load(ws + o, W_S), f64x2.abs(v128.load(ws + o, W_K)));
+    const swap = m_swap, red = m_red;
+    const near = v128.andnot(f64x2.lt(t, cv(C_SMALL)), v128.or(swap, red));
     v128.store(ws + o, near, W_NEAR);
     // the series only where a lane takes it (stage 3 selects it only there)
     if (v128.any_true(near)) v128.store(ws + o, atan_minus_id_x2(t), W_AM);
-    v128.store(ws + o, atan2_tail_x2(t, swap), W_T);
+    v128.store(ws + o, atan2_tail_x2(t, swap, red), W_T);
   }
   // 3: the new k (and q), Kdot and Theta
   const vri = f64x2.splat(ri);
@@ -586,7 +599,8 @@ function strip_input_x2(j: i32, len: i32, jd: i32, row: usize, nis: f64, xi: usi
     const k = v128.load(ws + o, W_K), sd = v128.load(ws + o, W_S);
     const neg = f64x2.lt(k, cv(C_ZERO));
     const k2 = f64x2.mul(cv(C_TWO), k);
-    const a = atan2_tail_x2(v128.load(ws + o, W_T), f64x2.gt(sel(f64x2.neg(k2), k2, neg), sd));
+    atan2_masks_x2(sel(f64x2.neg(k2), k2, neg), sd);
+    const a = atan2_tail_x2(v128.load(ws + o, W_T), m_swap, m_red);
     const kn = f64x2.mul(cv(C_TWO_OVER_PI), sel(f64x2.neg(a), a, neg));
     const kd = f64x2.div(cv(C_FOUR_OVER_PI), sd);
     if (!last) {
