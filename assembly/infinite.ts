@@ -113,7 +113,7 @@ export function inf_diag_f64(act: i32, n: i32, sq: usize, dd: f64, depth: i32, w
   const nb = <usize>n << 3;
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 3;
-    let k = w2 * (load<f64>(sq + o) / dd) + b2;
+    let k = w2 * (load<f64>(sq + o) * (1.0 / dd)) + b2;   // as pair_value's input Dense
     for (let l = 0; l < depth; l++) {
       const base = tab + <usize>(3 * l) * nb + o;
       store<f64>(base, k);
@@ -219,9 +219,12 @@ function pair_value(mode: i32, act: i32, g: f64, ni: f64, nj: f64, q0: f64, e0: 
     return g >= 0 ? g * (0.5 - atan2_nonneg(s0, g) * INV_2PI) : g * (atan2_nonneg(s0, -g) * INV_2PI);
   }
   // input Dense
-  let k = w2 * (g / dd) + b2;
-  let q = (w2 * w2) * (q0 / (dd * dd)) + (w2 * b2) * (e0 / dd);
-  let e = w2 * (e0 / dd);
+  // 1/d and 1/d^2 as multipliers: the strips are bound by the divider, and K^0 = x.x'/d
+  // needs no more than the one extra rounding
+  const c1 = 1.0 / dd, c2 = 1.0 / (dd * dd);
+  let k = w2 * (g * c1) + b2;
+  let q = (w2 * w2) * (q0 * c2) + (w2 * b2) * (e0 * c1);
+  let e = w2 * (e0 * c1);
   let nt = k;
   for (let l = 0; l < depth; l++) {
     const p1 = t1 + <usize>(3 * l) * nb1, p2 = t2 + <usize>(3 * l) * nb2;
@@ -472,8 +475,8 @@ function arora_pairs_x2(j0: i32, j1: i32, jd: i32, row: usize, nis: f64, xi: usi
 function strip_input_x2(j: i32, len: i32, jd: i32, row: usize, nis: f64, xi: usize, d: i32, y: usize, by: usize, sq2: usize,
                         dd: f64, w2: f64, b2: f64, ws: usize): void {
   const ni = f64x2.splat(nis);
-  const vw2 = f64x2.splat(w2), vb2 = f64x2.splat(b2), vdd = f64x2.splat(dd);
-  const ww = f64x2.splat(w2 * w2), wb = f64x2.splat(w2 * b2), dd2 = f64x2.splat(dd * dd);
+  const vw2 = f64x2.splat(w2), vb2 = f64x2.splat(b2), c1 = f64x2.splat(1.0 / dd);
+  const ww = f64x2.splat(w2 * w2), wb = f64x2.splat(w2 * b2), c2 = f64x2.splat(1.0 / (dd * dd));
   for (let c = 0; c < len; c += 2) {
     const o = <usize>c << 3;
     const p = row + (<usize>j << 3) + o;
@@ -489,9 +492,9 @@ function strip_input_x2(j: i32, len: i32, jd: i32, row: usize, nis: f64, xi: usi
       q0 = f64x2.replace_lane(f64x2.splat(qa), 1, r_q);
       e0 = f64x2.replace_lane(f64x2.splat(ea), 1, r_e);
     }
-    const k = f64x2.add(f64x2.mul(vw2, f64x2.div(g, vdd)), vb2);
+    const k = f64x2.add(f64x2.mul(vw2, f64x2.mul(g, c1)), vb2);
     v128.store(ws + o, k, W_K);
-    v128.store(ws + o, f64x2.add(f64x2.mul(ww, f64x2.div(q0, dd2)), f64x2.mul(wb, f64x2.div(e0, vdd))), W_Q);
+    v128.store(ws + o, f64x2.add(f64x2.mul(ww, f64x2.mul(q0, c2)), f64x2.mul(wb, f64x2.mul(e0, c1))), W_Q);
     v128.store(ws + o, k, W_NT);
   }
 }
