@@ -278,9 +278,52 @@ const EXP_CT = memory.data<f64>([
   return v128.andnot(v, f64x2.lt(x, ec(EC_MIN)));
 }
 
+// exp_neg_x2 on two independent vectors, operations interleaved (A then B at every
+// step): the same operations per lane, so the same bits; the chain is ~25 dependent
+// operations, more than Zen 1's FP scheduler holds for one vector's iterations
+// (measured 6.3 -> 5.3 ns per value). Results in e_a, e_b.
+let e_a: v128 = v128.splat<i64>(0);
+let e_b: v128 = v128.splat<i64>(0);
+// @ts-ignore: decorator
+@inline function exp_neg_2v(xa: v128, xb: v128): void {
+  const kda = f64x2.add(f64x2.mul(xa, ec(EC_INV_LN2)), ec(EC_SHIFT));
+  const kdb = f64x2.add(f64x2.mul(xb, ec(EC_INV_LN2)), ec(EC_SHIFT));
+  const kfa = f64x2.sub(kda, ec(EC_SHIFT)), kfb = f64x2.sub(kdb, ec(EC_SHIFT));
+  const hia = f64x2.sub(xa, f64x2.mul(kfa, ec(EC_LN2_HI)));
+  const hib = f64x2.sub(xb, f64x2.mul(kfb, ec(EC_LN2_HI)));
+  const loa = f64x2.mul(kfa, ec(EC_LN2_LO)), lob = f64x2.mul(kfb, ec(EC_LN2_LO));
+  const ra = f64x2.sub(hia, loa), rb = f64x2.sub(hib, lob);
+  const ta = f64x2.mul(ra, ra), tb = f64x2.mul(rb, rb);
+  let pa = f64x2.add(ec(EC_P4), f64x2.mul(ta, ec(EC_P5)));
+  let pb = f64x2.add(ec(EC_P4), f64x2.mul(tb, ec(EC_P5)));
+  pa = f64x2.add(ec(EC_P3), f64x2.mul(ta, pa));
+  pb = f64x2.add(ec(EC_P3), f64x2.mul(tb, pb));
+  pa = f64x2.add(ec(EC_P2), f64x2.mul(ta, pa));
+  pb = f64x2.add(ec(EC_P2), f64x2.mul(tb, pb));
+  pa = f64x2.add(ec(EC_P1), f64x2.mul(ta, pa));
+  pb = f64x2.add(ec(EC_P1), f64x2.mul(tb, pb));
+  const ca = f64x2.sub(ra, f64x2.mul(ta, pa)), cb = f64x2.sub(rb, f64x2.mul(tb, pb));
+  const qa = f64x2.div(f64x2.mul(ra, ca), f64x2.sub(ec(EC_TWO), ca));
+  const qb = f64x2.div(f64x2.mul(rb, cb), f64x2.sub(ec(EC_TWO), cb));
+  const ya = f64x2.sub(ec(EC_ONE), f64x2.sub(f64x2.sub(loa, qa), hia));
+  const yb = f64x2.sub(ec(EC_ONE), f64x2.sub(f64x2.sub(lob, qb), hib));
+  const k1a = f64x2.floor(f64x2.mul(kfa, ec(EC_HALF))), k1b = f64x2.floor(f64x2.mul(kfb, ec(EC_HALF)));
+  const k2a = f64x2.sub(kfa, k1a), k2b = f64x2.sub(kfb, k1b);
+  const s1a = i64x2.shl(f64x2.add(k1a, ec(EC_BIAS)), 52), s1b = i64x2.shl(f64x2.add(k1b, ec(EC_BIAS)), 52);
+  const s2a = i64x2.shl(f64x2.add(k2a, ec(EC_BIAS)), 52), s2b = i64x2.shl(f64x2.add(k2b, ec(EC_BIAS)), 52);
+  e_a = v128.andnot(f64x2.mul(f64x2.mul(ya, s1a), s2a), f64x2.lt(xa, ec(EC_MIN)));
+  e_b = v128.andnot(f64x2.mul(f64x2.mul(yb, s1b), s2b), f64x2.lt(xb, ec(EC_MIN)));
+}
+
 /** out[i] = exp(x[i]) for x[i] <= 0 with exp_neg_x2 (exported for its accuracy test). */
 export function kern_exp_neg_f64(n: i32, x: usize, out: usize): void {
   let i = 0;
+  for (; i + 4 <= n; i += 4) {           // both paths rbf_span takes
+    const o = <usize>i << 3;
+    exp_neg_2v(v128.load(x + o), v128.load(x + o, 16));
+    v128.store(out + o, e_a);
+    v128.store(out + o, e_b, 16);
+  }
   for (; i + 2 <= n; i += 2) v128.store(out + (<usize>i << 3), exp_neg_x2(v128.load(x + (<usize>i << 3))));
   if (i < n) store<f64>(out + (<usize>i << 3), f64x2.extract_lane(exp_neg_x2(f64x2.splat(load<f64>(x + (<usize>i << 3)))), 0));
 }
@@ -295,6 +338,16 @@ export function kern_exp_neg_f64(n: i32, x: usize, out: usize): void {
 // @ts-ignore: decorator
 @inline function rbf_span(row: usize, ni: v128, nj: usize, j0: i32, j1: i32, ng: v128): void {
   let j = j0;
+  const two = f64x2.splat(2.0), zero = f64x2.splat(0);
+  for (; j + 4 <= j1; j += 4) {
+    const p = row + (<usize>j << 3), q = nj + (<usize>j << 3);
+    // rbf_x2's argument for both vectors, then one interleaved exp
+    const da = f64x2.sub(f64x2.add(ni, v128.load(q)), f64x2.mul(two, v128.load(p)));
+    const db = f64x2.sub(f64x2.add(ni, v128.load(q, 16)), f64x2.mul(two, v128.load(p, 16)));
+    exp_neg_2v(f64x2.mul(ng, f64x2.pmax(zero, da)), f64x2.mul(ng, f64x2.pmax(zero, db)));
+    v128.store(p, e_a);
+    v128.store(p, e_b, 16);
+  }
   for (; j + 2 <= j1; j += 2) {
     const p = row + (<usize>j << 3);
     v128.store(p, rbf_x2(ni, v128.load(nj + (<usize>j << 3)), v128.load(p), ng));
