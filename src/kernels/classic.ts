@@ -97,20 +97,78 @@ export async function runRows(ctx: Ctx, stage: string, m: number, n: number, sym
 const GRAM_ROW_ALIGN = 20;
 
 /**
- * A symmetric Gram-based kernel of the n x d rows at px into `out`, fused (see the
- * header): `task(lo, hi, work, scratch)` names the core call for rows [lo, hi) with
- * its own SYRK workspace and `scratchBytes` of scratch for the transform.
+ * A symmetric Gram-based kernel of the n x d rows at px, fused (see the header),
+ * formed in `out` (n x n, wasm memory) and copied into a new Float64Array, which
+ * it returns. `task(lo, hi, work, scratch)` names the core call for rows [lo, hi)
+ * with its own SYRK workspace and `scratchBytes` of scratch for the transform.
  * perEntry: rough cost of one transform, in multiply-adds.
+ *
+ * The copy overlaps the computation. A task writes the lower part of its rows
+ * and, through the mirror, its columns in the rows above, so batches run from the
+ * bottom rows up: once a batch is done, every row from its first row down is
+ * final. The calling thread copies those rows out while the other threads run the
+ * next batch (Pool.run's whileWaiting), and its own task in that batch is cut by
+ * the copy's expected time (rates measured on the previous batch); only the top
+ * batch's rows are copied after the last task. At N = 10,000 the copy is 800 MB
+ * of first-touch page faults, ~0.4 s on one thread. The split changes no bits
+ * (each entry is a function of its pair only).
  */
-export async function fusedGramRows(ctx: Ctx, s: Scope, stage: string, px: number, n: number, d: number, perEntry: number,
-  task: (lo: number, hi: number, work: number, scratch: number) => Task, scratchBytes = 0): Promise<void> {
+export async function fusedGramKernel(ctx: Ctx, s: Scope, stage: string, px: number, n: number, d: number, perEntry: number,
+  out: number, task: (lo: number, hi: number, work: number, scratch: number) => Task, scratchBytes = 0): Promise<Float64Array> {
   const core = ctx.core;
   const threads = threadsOf(ctx);
   const wb = core.exports.syrk_work_f64(n, d) as number;
   const sb = Math.ceil(scratchBytes / 16) * 16;
   const work = s.bytes(threads * (wb + sb), "syrk workspace");
-  await runRows(ctx, stage, n, n, "lower", (n * n * (d + perEntry)) / 2,
-    (lo, hi, slot) => task(lo, hi, work + slot * wb, work + threads * wb + slot * sb), GRAM_ROW_ALIGN);
+  const result = new Float64Array(n * n);
+  const copyRows = (lo: number, hi: number) => { if (hi > lo) result.set(core.f64(out + lo * n * 8, (hi - lo) * n), lo * n); };
+  // small jobs: one batch (a task per thread); big ones: 8 (progress, cancellation, overlap)
+  const batches = splitRange(n, (n * n * (d + perEntry)) / 2 < 1 << 22 ? 1 : 8, GRAM_ROW_ALIGN, lowerCost).reverse();
+  let copied = n;       // rows [copied, n) are in `result`
+  let final = n;        // rows [final, n) are final in `out`
+  let rate = 0;         // this thread's speed, lower-triangle entries per ms (0: not measured yet)
+  let msPerRow = 0;     // this thread's copy time per row
+  for (const [lo, hi] of batches) {
+    checkAborted(ctx);
+    const pending = copied - final;
+    const ranges = splitBatch(lo, hi, threads, rate * msPerRow * pending);
+    const t0 = performance.now();
+    let ownMs = 0, copyMs = 0;
+    await runTasks(ctx, ranges.map(([a, b], slot) => task(a, b, work + slot * wb, work + threads * wb + slot * sb)), () => {
+      const t1 = performance.now();
+      ownMs = t1 - t0;
+      copyRows(final, copied);
+      copyMs = performance.now() - t1;
+    });
+    if (pending > 0) msPerRow = copyMs / pending;
+    const own = lowerCost(ranges[0][0], ranges[0][1]);
+    if (ownMs > 0 && own > 0) rate = own / ownMs;
+    copied = final;
+    final = lo;
+    report(ctx, stage, n - lo, n);
+  }
+  copyRows(0, copied);
+  return result;
+}
+
+/**
+ * Rows [lo, hi) cut into `threads` ranges for one batch of fusedGramKernel: the
+ * first (which the calling thread claims first) at the top with `extra` less
+ * lower-triangle work than each of the others, which share the rest equally.
+ */
+function splitBatch(lo: number, hi: number, threads: number, extra: number): [number, number][] {
+  if (threads <= 1 || hi - lo <= GRAM_ROW_ALIGN) return [[lo, hi]];
+  const total = lowerCost(lo, hi);
+  // own + (threads - 1)(own + extra) = total, keeping at least a tenth of a fair share
+  const own = Math.max(total / threads / 10, (total - (threads - 1) * extra) / threads);
+  // the row boundary on the grid the batches use (multiples of GRAM_ROW_ALIGN from 0)
+  // whose top part's work is nearest `own`, leaving the first range at least one step
+  let r = Math.ceil(hi / GRAM_ROW_ALIGN) * GRAM_ROW_ALIGN - GRAM_ROW_ALIGN;
+  while (r - GRAM_ROW_ALIGN > lo && lowerCost(r, hi) < own) r -= GRAM_ROW_ALIGN;
+  if (r + GRAM_ROW_ALIGN < hi && Math.abs(lowerCost(r + GRAM_ROW_ALIGN, hi) - own) < Math.abs(lowerCost(r, hi) - own)) r += GRAM_ROW_ALIGN;
+  r = Math.max(lo, r);
+  const rest = r > lo ? splitRange(r - lo, threads - 1, GRAM_ROW_ALIGN, (a, b) => lowerCost(lo + a, lo + b)).map(([a, b]) => [lo + a, lo + b] as [number, number]) : [];
+  return [[r, hi], ...rest];
 }
 
 /** `threads` scratch buffers of the angle kernels' transform (inf_scratch_bytes each); slot k at base + k * bytes. */
@@ -171,10 +229,11 @@ export async function classicKernel(ctx: Ctx, kind: ClassicKind, x: Matrix, x2?:
       }));
     } else if (sym && (kind === "rbf" || kind === "arora")) {
       const sq = gramDiag(ctx, s, px, m, d);
-      await fusedGramRows(ctx, s, stage, px, m, d, kind === "rbf" ? 16 : 32, (lo, hi, work, ws) => kind === "rbf"
+      const data = await fusedGramKernel(ctx, s, stage, px, m, d, kind === "rbf" ? 16 : 32, out, (lo, hi, work, ws) => kind === "rbf"
         ? { fn: "kern_rbf_gram_f64", args: [lo, hi, m, d, px, d, out, m, sq, g, work] }
         : { fn: "inf_gram_rows_f64", args: [0, 0, lo, hi, m, d, px, d, out, m, sq, 0, 0, 1, 1, 0, work, ws] },
         kind === "rbf" ? 0 : core.exports.inf_scratch_bytes());
+      return { rows: m, cols: n, data };
     } else {
       const { sq1, sq2 } = await gramInto(ctx, s, px, py, m, n, d, out, sym);
       if (kind === "rbf") {

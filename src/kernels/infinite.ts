@@ -11,7 +11,7 @@ import type { Ctx } from "../runtime/context.js";
 import { NtkError } from "../runtime/errors.js";
 import { shapeOf } from "../matrix.js";
 import type { Matrix } from "../types.js";
-import { angleScratch, checkInputs, checkMemory, fusedGramRows, gramDiag, gramInto, runRows } from "./classic.js";
+import { angleScratch, checkInputs, checkMemory, fusedGramKernel, gramDiag, gramInto, runRows } from "./classic.js";
 
 export const INFINITE_ACTIVATIONS = ["relu", "erf", "identity"] as const;
 export type InfiniteActivation = (typeof INFINITE_ACTIVATIONS)[number];
@@ -73,14 +73,14 @@ export async function infiniteKernel(ctx: Ctx, kind: "nngp" | "ntk", x: Matrix, 
     const mode = kind === "nngp" ? 1 : 2;
     const perEntry = 32 * Math.max(1, depth);
     if (sym) {
-      // fused: Gram blocks transformed while in cache (classic.ts fusedGramRows)
+      // fused: Gram blocks transformed while in cache (classic.ts fusedGramKernel)
       const sq = gramDiag(ctx, s, px, m, d);
       const tab = s.f64(m * tabLen, "diagonal table");
       core.exports.inf_diag_f64(act, m, sq, d, depth, w2, b2, tab);
-      await fusedGramRows(ctx, s, `kernel:${kind}`, px, m, d, perEntry, (lo, hi, work, ws) => ({
+      const data = await fusedGramKernel(ctx, s, `kernel:${kind}`, px, m, d, perEntry, out, (lo, hi, work, ws) => ({
         fn: "inf_gram_rows_f64", args: [mode, act, lo, hi, m, d, px, d, out, m, sq, tab, depth, d, w2, b2, work, ws],
       }), core.exports.inf_scratch_bytes());
-      return { rows: m, cols: n, data: core.getF64(out, m * n) };
+      return { rows: m, cols: n, data };
     }
     const { sq1, sq2 } = await gramInto(ctx, s, px, py, m, n, d, out, sym);
     const t1 = s.f64(m * tabLen, "diagonal table");

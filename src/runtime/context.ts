@@ -17,8 +17,13 @@ export interface Task {
 
 export interface Pool {
   readonly threads: number;
-  /** Runs the tasks across the pool (the calling thread takes a share) and resolves when all are done. */
-  run(tasks: Task[]): Promise<void>;
+  /**
+   * Runs the tasks across the pool (the calling thread takes a share) and resolves
+   * when all are done. `whileWaiting`, when given, runs on the calling thread once
+   * its own share is done, while the other threads finish theirs (work that must
+   * not touch the batch's outputs, e.g. copying out rows an earlier batch finished).
+   */
+  run(tasks: Task[], whileWaiting?: () => void): Promise<void>;
   terminate(): void;
 }
 
@@ -32,14 +37,21 @@ export interface Ctx {
 /** Number of ways to split parallel work (1 without a pool). */
 export function threadsOf(ctx: Ctx): number { return ctx.pool ? ctx.pool.threads : 1; }
 
-/** Runs tasks on the pool, or in order on this thread when there is none. */
-export async function runTasks(ctx: Ctx, tasks: Task[]): Promise<void> {
+/**
+ * Runs tasks on the pool, or in order on this thread when there is none;
+ * `whileWaiting` (see Pool.run) runs exactly once, after this thread's share.
+ */
+export async function runTasks(ctx: Ctx, tasks: Task[], whileWaiting?: () => void): Promise<void> {
   checkAborted(ctx);
   if (!ctx.pool || tasks.length <= 1) {
     for (const t of tasks) callCore(ctx.core, t);
+    whileWaiting?.();
     return;
   }
-  await ctx.pool.run(tasks);
+  let called = false;
+  const hook = whileWaiting && (() => { if (!called) { called = true; whileWaiting(); } });
+  await ctx.pool.run(tasks, hook);
+  if (hook && !called) hook(); // a pool that does not take the hook
 }
 
 export function callCore(core: Core, t: Task): unknown {

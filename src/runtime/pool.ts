@@ -217,19 +217,19 @@ export class WorkerPool implements Pool {
   }
 
   /** Runs `tasks` across the workers and this thread; batches are serialised. */
-  run(tasks: Task[]): Promise<void> {
-    const next = this.queue.then(() => this.runBatch(tasks));
+  run(tasks: Task[], whileWaiting?: () => void): Promise<void> {
+    const next = this.queue.then(() => this.runBatch(tasks, whileWaiting));
     this.queue = next.catch(() => undefined);
     return next;
   }
 
-  private async runBatch(tasks: Task[]): Promise<void> {
+  private async runBatch(tasks: Task[], whileWaiting?: () => void): Promise<void> {
     if (this.closed) throw new NtkError("argument", "pool: the worker pool was terminated (engine disposed)");
     if (this.failure) throw this.failure;
-    if (tasks.length === 0) return;
     const core = this.core;
-    if (this.workers.length === 0 || tasks.length === 1) {
+    if (this.workers.length === 0 || tasks.length <= 1) {
       for (const t of tasks) callExport(core, t);
+      whileWaiting?.();
       return;
     }
     const bytes = tableBytes(tasks);
@@ -253,6 +253,9 @@ export class WorkerPool implements Pool {
         const t = Atomics.add(ctl, L.NEXT, 1);
         if (t >= tasks.length) break;
         try { callExport(core, tasks[t]); } catch (e) { own = { error: e }; Atomics.store(ctl, L.NEXT, L.STOP); break; }
+      }
+      if (!own && whileWaiting) {
+        try { whileWaiting(); } catch (e) { own = { error: e }; }
       }
       await this.waitDone(ctl, this.workers.length);
       this.busy = false;

@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import { classicKernel } from "../../src/kernels/classic.js";
 import { Core } from "../../src/runtime/core.js";
 import type { Matrix } from "../../src/types.js";
+import type { Ctx } from "../../src/runtime/context.js";
 import { fakePool } from "../helpers/compare.js";
 import { getCtx } from "../helpers/core.js";
 
@@ -52,4 +53,33 @@ describe("fused rbf Gram across block edges (N > NC, d > KC)", () => {
       expect(off).toBeLessThan(0.9);
     });
   }
+});
+
+describe("fused Gram kernels on a real worker pool (classic.ts fusedGramKernel)", () => {
+  it("2 and 3 threads give the single-thread bits for rbf, arora and relu NTK, copying rows out while later batches run", async () => {
+    const { WorkerPool } = await import("../../src/runtime/pool.js");
+    const { infiniteKernel } = await import("../../src/kernels/infinite.js");
+    const core = await Core.create({ shared: true });
+    const pools = [await WorkerPool.create(core, 2), await WorkerPool.create(core, 3)];
+    try {
+      const one: Ctx = { core, pool: null };
+      // 8 batches (work >= 2^22), each copied out during the next one; N not a multiple of the row alignment
+      const runs: [string, (c: Ctx) => Promise<Matrix>][] = [
+        ["rbf", (c) => classicKernel(c, "rbf", W, undefined, { gamma: GAMMA })],
+        ["arora", (c) => classicKernel(c, "arora", W)],
+        ["ntk", (c) => infiniteKernel(c, "ntk", W, undefined, { arch: [D, 64, 64, 1], activation: "relu" })],
+      ];
+      for (const [name, run] of runs) {
+        const ref = await run(one);
+        for (const pool of pools) {
+          const seen: number[] = [];
+          const got = await run({ core, pool, progress: (p) => { seen.push(p.done / p.total); } });
+          expect(firstDiff(got.data, ref.data), `${name}, ${pool.threads} threads`).toBe(-1);
+          expect(seen.length, name).toBe(8);
+          expect(seen[7], name).toBe(1);
+          expect(seen.every((v, i) => i === 0 || v > seen[i - 1]), name).toBe(true);
+        }
+      }
+    } finally { for (const p of pools) p.terminate(); }
+  });
 });

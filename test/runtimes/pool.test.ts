@@ -32,6 +32,28 @@ function sameBits(a: Float64Array, b: Float64Array): boolean {
 }
 
 describe("WorkerPool", () => {
+  it("runs whileWaiting once on the calling thread after its own share, before the batch settles", async () => {
+    const n = 300_000;
+    for (const pool of pools) {
+      await core.scopeAsync(async (s) => {
+        const o = s.f64(n);
+        let calls = 0, settled = false;
+        const p = pool.run(streamTasks("rng_uniform_f64", o, n, 2 * pool.threads), () => {
+          calls++;
+          expect(settled).toBe(false);
+        });
+        void p.then(() => { settled = true; });
+        await p;
+        expect(calls).toBe(1);
+        // runTasks calls the hook itself where the pool does not (and without a pool)
+        let c2 = 0;
+        await runTasks({ core, pool: { threads: 2, run: async () => {}, terminate() {} } } as Ctx, [{ fn: "rng_uniform_f64", args: [1n, 1n, 0n, 1, o] }, { fn: "rng_uniform_f64", args: [1n, 1n, 1n, 1, o + 8] }], () => c2++);
+        await runTasks({ core, pool: null }, [], () => c2++);
+        expect(c2).toBe(2);
+      });
+    }
+  });
+
   it("gives the single-thread bits for 2, 3 and 4 threads on rng tasks (normal uses log/sin/cos)", async () => {
     const n = 200_001;
     for (const fn of ["rng_normal_f64", "rng_uniform_f64"]) {
