@@ -122,8 +122,13 @@ export async function fusedGramKernel(ctx: Ctx, s: Scope, stage: string, px: num
   const work = s.bytes(threads * (wb + sb), "syrk workspace");
   const result = new Float64Array(n * n);
   const copyRows = (lo: number, hi: number) => { if (hi > lo) result.set(core.f64(out + lo * n * 8, (hi - lo) * n), lo * n); };
-  // small jobs: one batch (a task per thread); big ones: 8 (progress, cancellation, overlap)
+  // small jobs: one batch (a task per thread); big ones: 8 of equal work (progress,
+  // cancellation, overlap), the bottom one cut in two at 45% of its rows: its rows
+  // are cheap to compute but not to copy, and only the last batch's copy is not hidden
   const batches = splitRange(n, (n * n * (d + perEntry)) / 2 < 1 << 22 ? 1 : 8, GRAM_ROW_ALIGN, lowerCost).reverse();
+  const [b0, b1] = batches[batches.length - 1];
+  const cut = Math.round((0.45 * b1) / GRAM_ROW_ALIGN) * GRAM_ROW_ALIGN;
+  if (batches.length > 1 && b0 === 0 && cut > 0 && cut < b1) batches.splice(batches.length - 1, 1, [cut, b1], [0, cut]);
   let copied = n;       // rows [copied, n) are in `result`
   let final = n;        // rows [final, n) are final in `out`
   let rate = 0;         // this thread's speed, lower-triangle entries per ms (0: not measured yet)
