@@ -108,8 +108,8 @@ const GRAM_ROW_ALIGN = 20;
  * bottom rows up: once a batch is done, every row from its first row down is
  * final. The calling thread copies those rows out while the other threads run the
  * next batch (Pool.run's whileWaiting), and its own task in that batch is cut by
- * the copy's expected time (rates measured on the previous batch); only the top
- * batch's rows are copied after the last task. At N = 10,000 the copy is 800 MB
+ * the copy's expected time (rates measured on the previous batch); only the last
+ * (bottom) batch's rows are copied after its tasks. At N = 10,000 the copy is 800 MB
  * of first-touch page faults, ~0.4 s on one thread. The split changes no bits
  * (each entry is a function of its pair only).
  */
