@@ -352,27 +352,11 @@ let m_red: v128 = v128.splat<i64>(0);
   return sel(t, cv(C_ZERO), f64x2.gt(den, cv(C_ZERO)));
 }
 
-// @ts-ignore: decorator
-@inline function atan2_tail_x2(t: v128, swap: v128, red: v128): v128 {
-  const z = f64x2.mul(t, t), w = f64x2.mul(z, z);
-  let s1 = f64x2.add(cv(C_AT + 8), f64x2.mul(w, cv(C_AT + 10)));
-  s1 = f64x2.add(cv(C_AT + 6), f64x2.mul(w, s1));
-  s1 = f64x2.add(cv(C_AT + 4), f64x2.mul(w, s1));
-  s1 = f64x2.add(cv(C_AT + 2), f64x2.mul(w, s1));
-  s1 = f64x2.mul(z, f64x2.add(cv(C_AT), f64x2.mul(w, s1)));
-  let s2 = f64x2.add(cv(C_AT + 7), f64x2.mul(w, cv(C_AT + 9)));
-  s2 = f64x2.add(cv(C_AT + 5), f64x2.mul(w, s2));
-  s2 = f64x2.add(cv(C_AT + 3), f64x2.mul(w, s2));
-  s2 = f64x2.mul(w, f64x2.add(cv(C_AT + 1), f64x2.mul(w, s2)));
-  const ts = f64x2.mul(t, f64x2.add(s1, s2));
-  const a = sel(f64x2.sub(cv(C_PI_4_HI), f64x2.sub(f64x2.sub(ts, cv(C_PI_4_LO)), t)), f64x2.sub(t, ts), red);
-  return sel(f64x2.sub(cv(C_PI_2), a), a, swap);
-}
-
-// atan2_tail_x2 on two independent vectors with their operations interleaved (A then B
-// at every step): the same operations per lane, so the same bits. Zen 1's FP scheduler
-// holds fewer than one strip iteration of this dependent chain, so a second chain in the
-// same instructions lets it issue twice as much per cycle. Results in t_a, t_b.
+// The polynomial half of atan2 on two independent vectors, their operations interleaved
+// (A then B at every step): Zen 1's FP scheduler holds less than one strip iteration of
+// this dependent chain, so a second chain in the same instructions lets more of it issue
+// each cycle. The same operations per lane as atan2_nonneg's, so the same bits. Results
+// in t_a, t_b; atan2_tail_x2 is the one-vector form (both chains on the same vector).
 let t_a: v128 = v128.splat<i64>(0);
 let t_b: v128 = v128.splat<i64>(0);
 // @ts-ignore: decorator
@@ -403,6 +387,12 @@ let t_b: v128 = v128.splat<i64>(0);
   const ab = sel(f64x2.sub(cv(C_PI_4_HI), f64x2.sub(f64x2.sub(tsb, cv(C_PI_4_LO)), tb)), f64x2.sub(tb, tsb), redb);
   t_a = sel(f64x2.sub(cv(C_PI_2), aa), aa, swa);
   t_b = sel(f64x2.sub(cv(C_PI_2), ab), ab, swb);
+}
+
+// @ts-ignore: decorator
+@inline function atan2_tail_x2(t: v128, swap: v128, red: v128): v128 {
+  atan2_tail_2v(t, swap, red, t, swap, red);
+  return t_a;
 }
 
 // @ts-ignore: decorator
@@ -594,16 +584,31 @@ function strip_input_x2(j: i32, len: i32, jd: i32, row: usize, nis: f64, xi: usi
     v128.store(ws + o, sd, W_S);
     v128.store(ws + o, atan2_head_x2(sel(f64x2.neg(k2), k2, f64x2.lt(k, cv(C_ZERO))), sd), W_T);
   }
-  // 2: the angle, the new k (and q), Kdot and Theta
+  // 2: the angle atan2(|2k|, sd), two vectors per step (atan2_tail_2v), into W_T
+  let c2 = 0;
+  for (; c2 + 4 <= len; c2 += 4) {
+    const o = <usize>c2 << 3;
+    const ka = f64x2.mul(cv(C_TWO), v128.load(ws + o, W_K)), kb = f64x2.mul(cv(C_TWO), v128.load(ws + o, W_K + 16));
+    atan2_masks_x2(f64x2.abs(ka), v128.load(ws + o, W_S));
+    const swa = m_swap, reda = m_red;
+    atan2_masks_x2(f64x2.abs(kb), v128.load(ws + o, W_S + 16));
+    atan2_tail_2v(v128.load(ws + o, W_T), swa, reda, v128.load(ws + o, W_T + 16), m_swap, m_red);
+    v128.store(ws + o, t_a, W_T);
+    v128.store(ws + o, t_b, W_T + 16);
+  }
+  for (let c = c2; c < len; c += 2) {
+    const o = <usize>c << 3;
+    atan2_masks_x2(f64x2.abs(f64x2.mul(cv(C_TWO), v128.load(ws + o, W_K))), v128.load(ws + o, W_S));
+    v128.store(ws + o, atan2_tail_x2(v128.load(ws + o, W_T), m_swap, m_red), W_T);
+  }
+  // 3: the new k (and q), Kdot and Theta
   const vci = f64x2.splat(ci);
   const vw2 = f64x2.splat(w2), vb2 = f64x2.splat(b2), ww = f64x2.splat(w2 * w2), wb = f64x2.splat(w2 * b2);
   for (let c = 0; c < len; c += 2) {
     const o = <usize>c << 3;
     const k = v128.load(ws + o, W_K), sd = v128.load(ws + o, W_S);
     const neg = f64x2.lt(k, cv(C_ZERO));
-    const k2 = f64x2.mul(cv(C_TWO), k);
-    atan2_masks_x2(sel(f64x2.neg(k2), k2, neg), sd);
-    const a = atan2_tail_x2(v128.load(ws + o, W_T), m_swap, m_red);
+    const a = v128.load(ws + o, W_T);
     const kn = f64x2.mul(cv(C_TWO_OVER_PI), sel(f64x2.neg(a), a, neg));
     const kd = f64x2.div(cv(C_FOUR_OVER_PI), sd);
     if (!last) {

@@ -256,32 +256,10 @@ const EXP_CT = memory.data<f64>([
 // @ts-ignore: decorator
 @inline function ec(i: i32): v128 { return v128.load64_splat(EXP_CT + (<usize>i << 3)); }
 
-// @ts-ignore: decorator
-@inline function exp_neg_x2(x: v128): v128 {
-  const kd = f64x2.add(f64x2.mul(x, ec(EC_INV_LN2)), ec(EC_SHIFT));
-  const kf = f64x2.sub(kd, ec(EC_SHIFT));            // k = nearest(x / ln2), exactly
-  const hi = f64x2.sub(x, f64x2.mul(kf, ec(EC_LN2_HI)));
-  const lo = f64x2.mul(kf, ec(EC_LN2_LO));
-  const r = f64x2.sub(hi, lo);
-  const t = f64x2.mul(r, r);
-  const p = f64x2.add(ec(EC_P1), f64x2.mul(t, f64x2.add(ec(EC_P2), f64x2.mul(t,
-    f64x2.add(ec(EC_P3), f64x2.mul(t, f64x2.add(ec(EC_P4), f64x2.mul(t, ec(EC_P5)))))))));
-  const c = f64x2.sub(r, f64x2.mul(t, p));
-  const q = f64x2.div(f64x2.mul(r, c), f64x2.sub(ec(EC_TWO), c));
-  const y = f64x2.sub(ec(EC_ONE), f64x2.sub(f64x2.sub(lo, q), hi));
-  // 2^k as two normal powers 2^k1 2^k2, k1 = floor(k / 2), k2 = k - k1 (both exact in
-  // f64; wasm has no i64x2 arithmetic shift right that x64 does in one instruction):
-  // k1 + 1023 + 2^52 holds k1 + 1023 in its low mantissa bits, shifted into the exponent
-  const k1 = f64x2.floor(f64x2.mul(kf, ec(EC_HALF))), k2 = f64x2.sub(kf, k1);
-  const s1 = i64x2.shl(f64x2.add(k1, ec(EC_BIAS)), 52), s2 = i64x2.shl(f64x2.add(k2, ec(EC_BIAS)), 52);
-  const v = f64x2.mul(f64x2.mul(y, s1), s2);
-  return v128.andnot(v, f64x2.lt(x, ec(EC_MIN)));
-}
-
-// exp_neg_x2 on two independent vectors, operations interleaved (A then B at every
-// step): the same operations per lane, so the same bits; the chain is ~25 dependent
-// operations, more than Zen 1's FP scheduler holds for one vector's iterations
-// (measured 6.3 -> 5.3 ns per value). Results in e_a, e_b.
+// exp of two independent vectors, their operations interleaved (A then B at every
+// step): the chain is ~25 dependent operations, more than Zen 1's FP scheduler holds
+// for one vector's iterations (measured 6.3 -> 5.3 ns per value against one vector at
+// a time). Results in e_a, e_b; exp_neg_x2 is the one-vector form.
 let e_a: v128 = v128.splat<i64>(0);
 let e_b: v128 = v128.splat<i64>(0);
 // @ts-ignore: decorator
@@ -313,6 +291,12 @@ let e_b: v128 = v128.splat<i64>(0);
   const s2a = i64x2.shl(f64x2.add(k2a, ec(EC_BIAS)), 52), s2b = i64x2.shl(f64x2.add(k2b, ec(EC_BIAS)), 52);
   e_a = v128.andnot(f64x2.mul(f64x2.mul(ya, s1a), s2a), f64x2.lt(xa, ec(EC_MIN)));
   e_b = v128.andnot(f64x2.mul(f64x2.mul(yb, s1b), s2b), f64x2.lt(xb, ec(EC_MIN)));
+}
+
+// @ts-ignore: decorator
+@inline function exp_neg_x2(x: v128): v128 {
+  exp_neg_2v(x, x);
+  return e_a;
 }
 
 /** out[i] = exp(x[i]) for x[i] <= 0 with exp_neg_x2 (exported for its accuracy test). */
